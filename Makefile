@@ -1,0 +1,36 @@
+# The two commands for a new user: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+PYTHON ?= python3
+
+.PHONY: run test setup lint format bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## Migrate the database and, on the embedded default, load demo data and demo accounts.
+setup: $(VENV)/.installed
+	$(PY) -m db.cli setup
+
+## Set everything up and start the app on http://localhost:$(PORT)
+run: setup
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address localhost
+
+## Set everything up, lint, and run the whole test suite.
+test: $(VENV)/.installed lint
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

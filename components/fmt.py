@@ -1,0 +1,50 @@
+"""German number and date formats (decimal comma, dd.mm.yyyy), via Babel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
+
+from db.models import BERLIN
+
+LOCALE = "de_DE"
+
+
+def number(value: float | int | None, digits: int = 0) -> str:
+    if value is None:
+        return "–"
+    fmt = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=fmt, locale=LOCALE)
+
+
+def percent(share: float | None, digits: int = 0) -> str:
+    """SHARE is a fraction (0.456 -> '45,6 %' with one digit)."""
+    if share is None:
+        return "–"
+    fmt = "#,##0" + ("." + "0" * digits if digits else "") + " %"
+    return format_percent(share, format=fmt, locale=LOCALE)
+
+
+def date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(BERLIN).date()
+    return format_date(value, "dd.MM.yyyy", locale=LOCALE)
+
+
+def datetime(value: dt.datetime | None) -> str:
+    if value is None:
+        return "–"
+    return format_datetime(
+        value.astimezone(BERLIN), "dd.MM.yyyy, HH:mm 'Uhr'", tzinfo=BERLIN, locale=LOCALE
+    )
+
+
+def weekday_date(value: dt.datetime) -> str:
+    """'Mo., 05.10.2026' for meeting lists."""
+    return format_datetime(
+        value.astimezone(BERLIN), "EEE, dd.MM.yyyy", tzinfo=BERLIN, locale=LOCALE
+    )

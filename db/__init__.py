@@ -1,0 +1,1 @@
+"""Data layer of the Integrationskonferenz dashboard. No Streamlit imports below here."""

@@ -1,0 +1,71 @@
+"""Accounts: bcrypt hashes only, never a plain password in the database or a log."""
+
+from __future__ import annotations
+
+import bcrypt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.errors import ValidationError
+from db.models import ROLES, User
+
+MIN_PASSWORD_LENGTH = 10
+ROLE_LABELS = {
+    "viewer": "Leitung (nur lesen)",
+    "editor": "Geschäftsstelle (bearbeiten)",
+    "admin": "Administration",
+}
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
+
+
+def check_password(password: str, password_hash: str) -> bool:
+    return bcrypt.checkpw(password.encode("utf-8"), password_hash.encode("ascii"))
+
+
+def _check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            "Passwort", f"muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein."
+        )
+
+
+def get_user(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username))
+
+
+def create_user(
+    session: Session, username: str, display_name: str, role: str, password: str
+) -> User:
+    """Create an active account; the caller commits."""
+    username = username.strip().lower()
+    if not username:
+        raise ValidationError("Benutzername", "darf nicht leer sein.")
+    if role not in ROLES:
+        raise ValidationError("Rolle", f"muss eine von {', '.join(ROLES)} sein.")
+    if get_user(session, username) is not None:
+        raise ValidationError("Benutzername", f"„{username}“ ist bereits vergeben.")
+    _check_password_rules(password)
+    user = User(
+        username=username,
+        display_name=display_name.strip() or username,
+        role=role,
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, username: str, password: str) -> User:
+    """Replace a user's password and lift any lock; the caller commits."""
+    user = get_user(session, username)
+    if user is None:
+        raise ValidationError("Benutzername", f"„{username}“ gibt es nicht.")
+    _check_password_rules(password)
+    user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    return user

@@ -1,0 +1,389 @@
+"""Deterministic demo data, and the same generator at N-times scale for benchmarks.
+
+The calendar follows the real conference: constituent plenary in September
+2024, working groups in May/June 2025 and 26 August–3 September 2025, second
+plenary in Friedberg; after that three working-group rounds and one plenary a
+year, generated up to about half a year after TODAY. Meetings before TODAY are
+held (one is cancelled), later ones planned. At scale N the body is repeated N
+times (own members, meetings and measures; shared sectors, areas, statuses).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from db import demo_catalogue as cat
+from db.models import (
+    BERLIN,
+    Attendance,
+    Measure,
+    MeasureStatus,
+    Meeting,
+    Member,
+    Need,
+    Organisation,
+    ProgressUpdate,
+    Sector,
+    ThematicArea,
+    WorkingGroupMembership,
+)
+from db.versioning import bump_data_version
+
+CONSTITUENT = dt.date(2024, 9, 23)
+FIXED_MEETINGS: list[tuple[str, int | None, dt.date]] = [
+    ("plenary", None, CONSTITUENT),
+    ("working_group", 0, dt.date(2025, 5, 14)),
+    ("working_group", 1, dt.date(2025, 5, 27)),
+    ("working_group", 2, dt.date(2025, 6, 12)),
+    ("working_group", 0, dt.date(2025, 8, 26)),
+    ("working_group", 1, dt.date(2025, 8, 28)),
+    ("working_group", 2, dt.date(2025, 9, 3)),
+    ("plenary", None, dt.date(2025, 9, 29)),
+]
+# From 2026 on: (month, day) of each working group's meeting in three rounds,
+# a plenary in autumn and a Fachtag (kind "other") in November.
+YEARLY_ROUNDS = [[(2, 24), (3, 3), (3, 10)], [(5, 12), (5, 19), (6, 2)], [(8, 25), (9, 1), (9, 8)]]
+YEARLY_PLENARY = (10, 5)
+YEARLY_OTHER = (11, 12)
+PLANNING_HORIZON_DAYS = 200
+
+
+@dataclass(frozen=True)
+class DemoCounts:
+    members: int
+    meetings: int
+    measures: int
+    attendance: int
+    updates: int
+
+
+def is_empty(session: Session) -> bool:
+    """True when the database holds no domain data yet."""
+    return session.scalar(select(func.count()).select_from(Sector)) == 0
+
+
+def _weekday(day: dt.date) -> dt.date:
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _at(day: dt.date, hour: int, hours: int) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime(day.year, day.month, day.day, hour, tzinfo=BERLIN)
+    return start, start + dt.timedelta(hours=hours)
+
+
+def calendar(today: dt.date) -> list[tuple[str, int | None, dt.date]]:
+    """The meeting dates of one body: (kind, area index or None, date)."""
+    horizon = today + dt.timedelta(days=PLANNING_HORIZON_DAYS)
+    dates = list(FIXED_MEETINGS)
+    year = 2026
+    while dt.date(year, 1, 1) <= horizon:
+        for round_ in YEARLY_ROUNDS:
+            dates += [
+                ("working_group", i, _weekday(dt.date(year, m, d)))
+                for i, (m, d) in enumerate(round_)
+            ]
+        dates.append(("plenary", None, _weekday(dt.date(year, *YEARLY_PLENARY))))
+        dates.append(("other", None, _weekday(dt.date(year, *YEARLY_OTHER))))
+        year += 1
+    return sorted((d for d in dates if d[2] <= horizon), key=lambda d: d[2])
+
+
+def _insert(session: Session, model: type, rows: list[dict]) -> list[int]:
+    if not rows:
+        return []
+    result = session.execute(insert(model).returning(model.id, sort_by_parameter_order=True), rows)
+    return list(result.scalars())
+
+
+def _reference(session: Session) -> tuple[list[int], list[int], dict[str, int]]:
+    """Sectors, areas and statuses: reuse what is there, add what is missing."""
+    sectors = {s.name: s.id for s in session.scalars(select(Sector))}
+    for i, (name, _) in enumerate(cat.SECTORS):
+        if name not in sectors:
+            sectors[name] = _insert(session, Sector, [{"name": name, "sort_order": i}])[0]
+    areas = {a.short_name: a.id for a in session.scalars(select(ThematicArea))}
+    for i, (name, short) in enumerate(cat.AREAS):
+        if short not in areas:
+            areas[short] = _insert(
+                session, ThematicArea, [{"name": name, "short_name": short, "sort_order": i}]
+            )[0]
+    statuses = {s.name: s.id for s in session.scalars(select(MeasureStatus))}
+    for i, (name, default, done, discontinued) in enumerate(cat.STATUSES):
+        if name not in statuses:
+            statuses[name] = _insert(
+                session,
+                MeasureStatus,
+                [
+                    {
+                        "name": name,
+                        "default_progress": default,
+                        "is_done": done,
+                        "is_discontinued": discontinued,
+                        "sort_order": i,
+                    }
+                ],
+            )[0]
+    return [sectors[n] for n, _ in cat.SECTORS], [areas[s] for _, s in cat.AREAS], statuses
+
+
+def load_demo(
+    session: Session, today: dt.date | None = None, scale: int = 1, seed: int = 2024
+) -> DemoCounts:
+    """Write the demo body SCALE times into SESSION (caller commits)."""
+    if scale < 1:
+        raise ValueError("Der Faktor muss mindestens 1 sein.")
+    today = today or dt.date.today()
+    rng = random.Random(seed)
+    sector_ids, area_ids, status_ids = _reference(session)
+    totals = [0, 0, 0, 0, 0]
+    for copy in range(scale):
+        counts = _load_body(session, rng, today, copy, sector_ids, area_ids, status_ids)
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+    bump_data_version(session)
+    return DemoCounts(*totals)
+
+
+def _load_body(session, rng, today, copy, sector_ids, area_ids, status_ids) -> tuple[int, ...]:
+    suffix = "" if copy == 0 else f" · Region {copy + 1}"
+    now = dt.datetime.combine(today, dt.time(0), tzinfo=BERLIN)
+
+    # Organisations and seat-holding members, then deputies for some seats.
+    org_rows, org_sector = [], []
+    for (sector, _), sector_id in zip(cat.SECTORS, sector_ids, strict=True):
+        for name in cat.ORGANISATIONS[sector]:
+            org_rows.append({"name": name + suffix, "sector_id": sector_id})
+            org_sector.append(sector)
+    org_ids = _insert(session, Organisation, org_rows)
+    orgs_by_sector: dict[str, list[int]] = {}
+    for oid, sector in zip(org_ids, org_sector, strict=True):
+        orgs_by_sector.setdefault(sector, []).append(oid)
+
+    member_rows, member_sector = [], []
+    for (sector, seats), sector_id in zip(cat.SECTORS, sector_ids, strict=True):
+        for _ in range(seats):
+            joined = CONSTITUENT if rng.random() < 0.85 else dt.date(2025, rng.randint(1, 11), 1)
+            left = dt.date(2026, rng.randint(1, 6), 28) if rng.random() < 0.06 else None
+            member_rows.append(
+                _person(rng, sector_id, rng.choice(orgs_by_sector[sector]), joined, left)
+            )
+            member_sector.append(sector)
+    member_ids = _insert(session, Member, member_rows)
+    deputy_rows = []
+    has_deputy: set[int] = set()
+    for mid, row in zip(member_ids, member_rows, strict=True):
+        if rng.random() < 0.15:
+            deputy_rows.append(
+                _person(
+                    rng,
+                    row["sector_id"],
+                    row["organisation_id"],
+                    row["active_from"],
+                    row["active_to"],
+                )
+                | {"deputy_for_id": mid}
+            )
+            has_deputy.add(mid)
+    _insert(session, Member, deputy_rows)
+
+    groups: dict[int, list[int]] = {a: [] for a in area_ids}
+    wg_rows = []
+    for mid in member_ids:
+        for area in rng.sample(area_ids, k=rng.choices([1, 2, 0], weights=[70, 22, 8])[0]):
+            groups[area].append(mid)
+            wg_rows.append({"member_id": mid, "area_id": area})
+    session.execute(insert(WorkingGroupMembership), wg_rows)
+
+    # Meetings, with one cancelled working-group meeting in the past.
+    meeting_rows, plenary_no, cancelled = [], 0, False
+    for kind, area_idx, day in calendar(today):
+        area_id = area_ids[area_idx] if area_idx is not None else None
+        if kind == "plenary":
+            plenary_no += 1
+            title = f"{plenary_no}. Sitzung der Integrationskonferenz"
+            start, end = _at(day, 13, 4)
+            location = cat.PLENARY_LOCATIONS.get(day.year, rng.choice(cat.LOCATIONS[:4]))
+        elif kind == "working_group":
+            short, name = cat.AREAS[area_idx][1], cat.AREAS[area_idx][0]
+            title = f"{short} {name}"
+            start, end = _at(day, rng.choice([10, 14]), 3)
+            location = rng.choice(cat.LOCATIONS)
+        else:
+            title = "Fachtag Integration vor Ort"
+            start, end = _at(day, 9, 7)
+            location = rng.choice(cat.LOCATIONS[:4])
+        status = "held" if end < now else "planned"
+        if status == "held" and kind == "working_group" and day.year >= 2026 and not cancelled:
+            status, cancelled = "cancelled", True
+        notes = "Wegen Erkrankung der Moderation abgesagt." if status == "cancelled" else None
+        meeting_rows.append(
+            {
+                "kind": kind,
+                "title": title + suffix,
+                "area_id": area_id,
+                "starts_at": start,
+                "ends_at": end,
+                "location": location,
+                "status": status,
+                "notes": notes,
+            }
+        )
+    meeting_ids = _insert(session, Meeting, meeting_rows)
+    meetings = list(zip(meeting_ids, meeting_rows, strict=True))
+
+    # Attendance for held meetings: plenary all active seats, AG its members.
+    rates = dict(zip(member_ids, (cat.ATTENDANCE_RATE[s] for s in member_sector), strict=True))
+    periods = {
+        mid: (r["active_from"], r["active_to"])
+        for mid, r in zip(member_ids, member_rows, strict=True)
+    }
+    att_rows = []
+    for mid_meeting, m in meetings:
+        if m["status"] != "held":
+            continue
+        day = m["starts_at"].date()
+        invited = groups[m["area_id"]] if m["kind"] == "working_group" else member_ids
+        for mid in invited:
+            start, end = periods[mid]
+            if day < start or (end is not None and day > end):
+                continue
+            present = rng.random() < rates[mid]
+            status = "present" if present else rng.choice(["excused", "excused", "absent"])
+            deputy = not present and mid in has_deputy and rng.random() < 0.6
+            att_rows.append(
+                {
+                    "meeting_id": mid_meeting,
+                    "member_id": mid,
+                    "status": status,
+                    "deputy_attended": deputy,
+                }
+            )
+    session.execute(insert(Attendance), att_rows)
+
+    measures, updates = _measures(session, rng, today, suffix, area_ids, status_ids, meetings)
+    return len(member_ids) + len(deputy_rows), len(meeting_ids), measures, len(att_rows), updates
+
+
+def _person(rng, sector_id, org_id, joined, left) -> dict:
+    first = rng.choice(cat.FIRST_NAMES)
+    last = rng.choice(cat.LAST_NAMES)
+    return {
+        "first_name": first,
+        "last_name": last,
+        "function": rng.choice(cat.FUNCTIONS),
+        "email": None,
+        "organisation_id": org_id,
+        "sector_id": sector_id,
+        "active_from": joined,
+        "active_to": left,
+        "deputy_for_id": None,
+    }
+
+
+def _measures(session, rng, today, suffix, area_ids, status_ids, meetings) -> tuple[int, int]:
+    """Needs, measures and their progress histories for one body."""
+    held = [(mid, m) for mid, m in meetings if m["status"] == "held"]
+    need_rows, need_area = [], []
+    for idx, (_, short) in enumerate(cat.AREAS):
+        first_ag = next(mid for mid, m in held if m["area_id"] == area_ids[idx])
+        for title in cat.NEEDS[short]:
+            need_rows.append(
+                {"area_id": area_ids[idx], "title": title + suffix, "meeting_id": first_ag}
+            )
+            need_area.append(area_ids[idx])
+    need_ids = _insert(session, Need, need_rows)
+
+    measure_rows, histories = [], []
+    for idx, (_, short) in enumerate(cat.AREAS):
+        area_id = area_ids[idx]
+        ag_meetings = [(mid, m) for mid, m in held if m["area_id"] == area_id]
+        review_days = sorted(
+            m["starts_at"].date() for _, m in held if m["area_id"] in (area_id, None)
+        )
+        for title in cat.MEASURES[short]:
+            proposed_id, proposed = rng.choice(ag_meetings[:3])
+            proposed_day = proposed["starts_at"].date()
+            start = proposed_day + dt.timedelta(days=rng.randint(14, 90))
+            due = start + dt.timedelta(days=rng.choice([180, 270, 365, 540]))
+            history = _history(rng, [d for d in review_days if d > proposed_day], today)
+            histories.append(history)
+            last_status, last_progress = history[-1][1], history[-1][2]
+            needs = [n for n, a in zip(need_ids, need_area, strict=True) if a == area_id]
+            measure_rows.append(
+                {
+                    "title": title + suffix,
+                    "description": f"Vorschlag der {short} vom {proposed_day:%d.%m.%Y}.",
+                    "area_id": area_id,
+                    "proposed_at_meeting_id": proposed_id,
+                    "need_id": rng.choice(needs),
+                    "responsible": rng.choice(cat.RESPONSIBLE),
+                    "status_id": status_ids[last_status],
+                    "progress": last_progress,
+                    "start_date": start,
+                    "due_date": due,
+                    "archived": False,
+                }
+            )
+    measure_ids = _insert(session, Measure, measure_rows)
+    update_rows = [
+        {
+            "measure_id": mid,
+            "date": day,
+            "status_id": status_ids[status],
+            "progress": progress,
+            "note": note,
+            "author": "Geschäftsstelle",
+        }
+        for mid, history in zip(measure_ids, histories, strict=True)
+        for day, status, progress, note in history
+    ]
+    session.execute(insert(ProgressUpdate), update_rows)
+    return len(measure_ids), len(update_rows)
+
+
+def _history(rng, review_days, today) -> list[tuple[dt.date, str, int | None, str]]:
+    """A plausible progress history: proposed, planned, under way, done or shelved."""
+    day0 = review_days[0] - dt.timedelta(days=30) if review_days else today - dt.timedelta(days=30)
+    history = [(day0, "vorgeschlagen", 0, "In die Liste aufgenommen.")]
+    progress, status = 0, "vorgeschlagen"
+    speed = rng.choice([8, 12, 18, 25, 35])
+    for day in review_days:
+        if day >= today or status in ("umgesetzt", "zurückgestellt"):
+            break
+        if rng.random() < 0.05:
+            history.append(
+                (
+                    day,
+                    "zurückgestellt",
+                    progress,
+                    "Zurückgestellt bis zur Klärung der Finanzierung.",
+                )
+            )
+            status = "zurückgestellt"
+            continue
+        progress = min(100, progress + rng.randint(speed // 2, speed))
+        status = (
+            "umgesetzt" if progress == 100 else ("geplant" if progress < 15 else "in Umsetzung")
+        )
+        known = progress if rng.random() > 0.12 else None
+        note = (
+            "Stand aus der Sitzung."
+            if known is not None
+            else "Stand unklar, Rückmeldung ausstehend."
+        )
+        history.append((day, status, known, note))
+    return history
+
+
+# Demo accounts (demo mode only; README and `make run` print them).
+DEMO_USERS: list[tuple[str, str, str, str]] = [
+    ("leitung", "Leitungsstab (Demo)", "viewer", "leitung-demo-2026"),
+    ("geschaeftsstelle", "Geschäftsstelle (Demo)", "editor", "geschaeftsstelle-demo-2026"),
+    ("admin", "Administration (Demo)", "admin", "admin-demo-2026"),
+]

@@ -1,0 +1,361 @@
+"""The domain model: SQLAlchemy 2 typed ORM with named constraints.
+
+Sectors, thematic areas and measure statuses are rows that staff can change.
+Meeting kind/status, attendance status and user role are fixed vocabularies of
+the application (code branches on them) and are guarded by CHECK constraints.
+Every editable table carries a `version` column used for optimistic locking.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+BERLIN = ZoneInfo("Europe/Berlin")
+UTC = dt.UTC
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+MEETING_KINDS = ("plenary", "working_group", "other")
+MEETING_STATUSES = ("planned", "held", "cancelled")
+ATTENDANCE_STATUSES = ("present", "excused", "absent")
+ROLES = ("viewer", "editor", "admin")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class BerlinDateTime(TypeDecorator):
+    """Time-zone-aware timestamp: stored in UTC, returned in Europe/Berlin.
+
+    SQLite has no time-zone type, so values are stored there as naive UTC; on
+    PostgreSQL the column is `timestamptz`. Naive input is refused, because a
+    wall-clock time without its zone is ambiguous twice a year.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("Zeitangaben brauchen eine Zeitzone (Europe/Berlin).")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(BERLIN)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Versioned:
+    """Mixin: an integer version bumped on every UPDATE (optimistic locking)."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class Sector(Versioned, Base):
+    __tablename__ = "sectors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
+class ThematicArea(Versioned, Base):
+    __tablename__ = "thematic_areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    short_name: Mapped[str] = mapped_column(String(20), unique=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
+class MeasureStatus(Versioned, Base):
+    """A status of a measure, with the percent the forms propose for it.
+
+    `is_done` marks finished measures (never overdue); `is_discontinued`
+    marks measures left out of progress figures (zurückgestellt).
+    """
+
+    __tablename__ = "measure_statuses"
+    __table_args__ = (
+        CheckConstraint(
+            "default_progress IS NULL OR default_progress BETWEEN 0 AND 100",
+            name="default_progress_range",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    default_progress: Mapped[int | None]
+    is_done: Mapped[bool] = mapped_column(default=False)
+    is_discontinued: Mapped[bool] = mapped_column(default=False)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
+class Organisation(Versioned, Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    sector_id: Mapped[int] = mapped_column(
+        ForeignKey("sectors.id", ondelete="RESTRICT"), index=True
+    )
+
+    sector: Mapped[Sector] = relationship()
+
+
+class Member(Versioned, Base):
+    """A representative. `deputy_for_id` names the member whose seat this one deputises."""
+
+    __tablename__ = "members"
+    __table_args__ = (
+        CheckConstraint("active_to IS NULL OR active_to >= active_from", name="active_period"),
+        CheckConstraint("deputy_for_id IS NULL OR deputy_for_id <> id", name="not_own_deputy"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    function: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(200))
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )
+    sector_id: Mapped[int] = mapped_column(
+        ForeignKey("sectors.id", ondelete="RESTRICT"), index=True
+    )
+    active_from: Mapped[dt.date] = mapped_column(Date)
+    active_to: Mapped[dt.date | None] = mapped_column(Date)
+    deputy_for_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+
+    organisation: Mapped[Organisation] = relationship()
+    sector: Mapped[Sector] = relationship()
+    areas: Mapped[list[ThematicArea]] = relationship(secondary="working_group_memberships")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class WorkingGroupMembership(Base):
+    __tablename__ = "working_group_memberships"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    area_id: Mapped[int] = mapped_column(
+        ForeignKey("thematic_areas.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Meeting(Versioned, Base):
+    __tablename__ = "meetings"
+    __table_args__ = (
+        CheckConstraint(_in("kind", MEETING_KINDS), name="kind"),
+        CheckConstraint(_in("status", MEETING_STATUSES), name="status"),
+        CheckConstraint("ends_at >= starts_at", name="ends_after_start"),
+        CheckConstraint(
+            "kind <> 'working_group' OR area_id IS NOT NULL", name="working_group_has_area"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    area_id: Mapped[int | None] = mapped_column(
+        ForeignKey("thematic_areas.id", ondelete="RESTRICT"), index=True
+    )
+    starts_at: Mapped[dt.datetime] = mapped_column(BerlinDateTime, index=True)
+    ends_at: Mapped[dt.datetime] = mapped_column(BerlinDateTime)
+    location: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    area: Mapped[ThematicArea | None] = relationship()
+
+
+class Attendance(Versioned, Base):
+    """Whether a member attended a meeting; a deputy may attend in the member's place."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (
+        CheckConstraint(_in("status", ATTENDANCE_STATUSES), name="status"),
+        CheckConstraint(
+            "deputy_attended = false OR status <> 'present'", name="deputy_only_when_absent"
+        ),
+    )
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    status: Mapped[str] = mapped_column(String(20))
+    deputy_attended: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Need(Versioned, Base):
+    """A need for action (Handlungsbedarf) named in a thematic area."""
+
+    __tablename__ = "needs"
+    __table_args__ = (UniqueConstraint("area_id", "title", name="uq_needs_area_id_title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(
+        ForeignKey("thematic_areas.id", ondelete="RESTRICT"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+
+
+class Measure(Versioned, Base):
+    """A measure (Maßnahme). `progress` NULL means unknown, which is not 0."""
+
+    __tablename__ = "measures"
+    __table_args__ = (
+        CheckConstraint("progress IS NULL OR progress BETWEEN 0 AND 100", name="progress_range"),
+        CheckConstraint(
+            "due_date IS NULL OR start_date IS NULL OR due_date >= start_date",
+            name="due_after_start",
+        ),
+        UniqueConstraint("area_id", "title", name="uq_measures_area_id_title"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    area_id: Mapped[int] = mapped_column(
+        ForeignKey("thematic_areas.id", ondelete="RESTRICT"), index=True
+    )
+    proposed_at_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL"), index=True
+    )
+    need_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id", ondelete="SET NULL"))
+    responsible: Mapped[str | None] = mapped_column(String(200))
+    status_id: Mapped[int] = mapped_column(
+        ForeignKey("measure_statuses.id", ondelete="RESTRICT"), index=True
+    )
+    progress: Mapped[int | None]
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    archived: Mapped[bool] = mapped_column(default=False)
+
+    area: Mapped[ThematicArea] = relationship()
+    status: Mapped[MeasureStatus] = relationship()
+
+
+class ProgressUpdate(Versioned, Base):
+    """One entry in a measure's history: date, progress (or unknown), status, note."""
+
+    __tablename__ = "progress_updates"
+    __table_args__ = (
+        CheckConstraint("progress IS NULL OR progress BETWEEN 0 AND 100", name="progress_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("measures.id", ondelete="CASCADE"), index=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    progress: Mapped[int | None]
+    status_id: Mapped[int] = mapped_column(ForeignKey("measure_statuses.id", ondelete="RESTRICT"))
+    note: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(100))
+
+
+class User(Versioned, Base):
+    """A sign-in account. Only the bcrypt hash of the password is stored."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        CheckConstraint("failed_logins >= 0", name="failed_logins_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20), default="viewer")
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(BerlinDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        BerlinDateTime, default=lambda: dt.datetime.now(UTC)
+    )
+
+
+class AuditEntry(Base):
+    """Who changed which record when, with old and new values. Append-only."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        CheckConstraint(_in("action", ("insert", "update", "delete")), name="action"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(
+        BerlinDateTime, default=lambda: dt.datetime.now(UTC), index=True
+    )
+    username: Mapped[str] = mapped_column(String(60), index=True)
+    action: Mapped[str] = mapped_column(String(10))
+    table_name: Mapped[str] = mapped_column(String(60))
+    record_id: Mapped[str] = mapped_column(String(60))
+    old_values: Mapped[dict | None] = mapped_column(JSON)
+    new_values: Mapped[dict | None] = mapped_column(JSON)
+
+
+class DataVersion(Base):
+    """A single counter bumped by every write; readers key their caches on it."""
+
+    __tablename__ = "data_version"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    value: Mapped[int] = mapped_column(default=0)
+    changed_at: Mapped[dt.datetime] = mapped_column(
+        BerlinDateTime, default=lambda: dt.datetime.now(UTC)
+    )

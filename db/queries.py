@@ -1,0 +1,87 @@
+"""Read side: aggregations run in the database and come back as DataFrames
+or plain values for the views."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from db.models import Meeting, Member, Sector, ThematicArea
+
+MEETING_KIND_LABELS = {
+    "plenary": "Plenarsitzung",
+    "working_group": "Arbeitsgruppe",
+    "other": "Sonstiger Termin",
+}
+MEETING_STATUS_LABELS = {"planned": "geplant", "held": "stattgefunden", "cancelled": "abgesagt"}
+
+
+def _active_on(day: dt.date):
+    return and_(
+        Member.active_from <= day,
+        or_(Member.active_to.is_(None), Member.active_to >= day),
+    )
+
+
+def active_seats(day: dt.date) -> Select:
+    """Members holding a seat on DAY (deputies are not seats of their own)."""
+    return select(Member.id).where(_active_on(day), Member.deputy_for_id.is_(None))
+
+
+def members_per_sector(session: Session, day: dt.date) -> pd.DataFrame:
+    """Active seat-holding members per sector on DAY, every sector listed."""
+    seats = active_seats(day).add_columns(Member.sector_id).subquery()
+    stmt = (
+        select(Sector.name.label("Bereich"), func.count(seats.c.id).label("Mitglieder"))
+        .outerjoin(seats, seats.c.sector_id == Sector.id)
+        .group_by(Sector.id, Sector.name, Sector.sort_order)
+        .order_by(Sector.sort_order, Sector.name)
+    )
+    df = pd.DataFrame(session.execute(stmt).all(), columns=["Bereich", "Mitglieder"])
+    total = df["Mitglieder"].sum()
+    df["Anteil"] = df["Mitglieder"] / total if total else 0.0
+    return df
+
+
+def headline_counts(session: Session, day: dt.date) -> dict[str, int]:
+    """Active members, deputies, sectors and organisations with an active member."""
+    members = session.scalar(select(func.count()).select_from(active_seats(day).subquery()))
+    deputies = session.scalar(
+        select(func.count(Member.id)).where(_active_on(day), Member.deputy_for_id.is_not(None))
+    )
+    organisations = session.scalar(
+        select(func.count(func.distinct(Member.organisation_id))).where(_active_on(day))
+    )
+    sectors = session.scalar(select(func.count(Sector.id)))
+    return {
+        "members": members or 0,
+        "deputies": deputies or 0,
+        "organisations": organisations or 0,
+        "sectors": sectors or 0,
+    }
+
+
+def next_meetings(session: Session, now: dt.datetime, limit: int = 5) -> pd.DataFrame:
+    """The coming meetings that are not cancelled, soonest first."""
+    stmt = (
+        select(
+            Meeting.id,
+            Meeting.kind,
+            Meeting.title,
+            Meeting.starts_at,
+            Meeting.ends_at,
+            Meeting.location,
+            ThematicArea.name.label("area"),
+        )
+        .outerjoin(ThematicArea, ThematicArea.id == Meeting.area_id)
+        .where(Meeting.starts_at >= now, Meeting.status != "cancelled")
+        .order_by(Meeting.starts_at)
+        .limit(limit)
+    )
+    rows = session.execute(stmt).all()
+    return pd.DataFrame(
+        rows, columns=["id", "kind", "title", "starts_at", "ends_at", "location", "area"]
+    )
