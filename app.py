@@ -1,8 +1,10 @@
-"""The frame: page config, database check, navigation. Nothing else."""
+"""The frame: page config, sign-in, navigation by role, shared sidebar."""
 
 import streamlit as st
+from sqlalchemy.exc import DBAPIError
 
-from components import data
+from components import auth, data, navigation
+from db.config import ConfigError
 
 st.set_page_config(
     page_title="Hessische Integrationskonferenz",
@@ -10,10 +12,19 @@ st.set_page_config(
     layout="wide",
 )
 
-if not data.ensure_reachable():
-    st.stop()
-
-pages = [
-    st.Page("pages/overview.py", title="Übersicht", icon=":material/dashboard:", default=True),
-]
-st.navigation(pages).run()
+st.session_state[navigation.FRAME_FLAG] = True
+try:
+    actor = auth.current_actor()
+    st.session_state["actor"] = actor
+    if actor is None:
+        page = st.navigation([st.Page(auth.sign_in_page, title="Anmeldung")], position="hidden")
+    else:
+        page = st.navigation(navigation.pages_for(actor))
+        navigation.sidebar(actor, st.session_state.get("name"))
+    page.run()
+except ConfigError as exc:
+    st.error(str(exc), icon=":material/settings:")
+except DBAPIError:
+    st.error(data.DB_DOWN, icon=":material/cloud_off:")
+finally:
+    st.session_state.pop(navigation.FRAME_FLAG, None)

@@ -1,26 +1,31 @@
 """Engine and cached reads for the pages.
 
 Every read is cached by (database URL, data version, query, arguments). The
-data version is read once per script run in `app.py` (one small query), so a
-change made by any session or any server process shows on the next rerun,
-and a warm rerun with unchanged data issues no other SQL.
+data version is read once per script run, together with the signed-in user's
+role (one small query), so a change made by any session or any server process
+shows on the next rerun, and a warm rerun with unchanged data issues no other
+SQL.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import streamlit as st
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from db import queries
+from db import accounts, queries
 from db.config import database_url
-from db.engine import make_engine
-from db.versioning import data_version
+from db.engine import make_engine, session_scope
+from db.permissions import Actor
 
 VERSION_KEY = "_data_version"
+DB_DOWN = (
+    "Die Datenbank ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen "
+    "Minuten erneut; bleibt der Fehler, informieren Sie bitte die Administration."
+)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -33,12 +38,12 @@ def engine() -> Engine:
     return _engine(database_url())
 
 
-def refresh_version() -> int:
-    """Read the data version once for this run (called by app.py)."""
-    with engine().connect() as connection:
-        version = data_version(connection)
-    st.session_state[VERSION_KEY] = version
-    return version
+def start_run(username: str | None) -> accounts.RunContext:
+    """Read the data version and the user's role and active flag for this run."""
+    with Session(engine()) as session:
+        context = accounts.run_context(session, username)
+    st.session_state[VERSION_KEY] = context.data_version
+    return context
 
 
 @st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
@@ -54,21 +59,34 @@ def read(name: str, *args: Any) -> Any:
     """
     version = st.session_state.get(VERSION_KEY)
     if version is None:
-        version = refresh_version()
+        version = start_run(None).data_version
     return _read(database_url(), version, name, args)
 
 
-DB_DOWN = (
-    "Die Datenbank ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen "
-    "Minuten erneut; bleibt der Fehler, informieren Sie bitte die Administration."
-)
+def read_fresh(name: str, *args: Any) -> Any:
+    """Like `read`, uncached: for admin views that must show the state of this moment."""
+    with Session(engine()) as session:
+        return getattr(queries, name)(session, *args)
 
 
-def ensure_reachable() -> bool:
-    """Read the data version; on failure show a plain German message instead."""
-    try:
-        refresh_version()
-    except DBAPIError:
-        st.error(DB_DOWN, icon=":material/cloud_off:")
-        return False
-    return True
+def write(actor: Actor, service: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a write service in one transaction as ACTOR (commits or rolls back)."""
+    with session_scope(engine(), actor) as session:
+        return service(session, actor, *args, **kwargs)
+
+
+def sign_in_credentials() -> dict[str, Any]:
+    with Session(engine()) as session:
+        return accounts.sign_in_credentials(session, dt.datetime.now(dt.UTC))
+
+
+def record_sign_in(username: str) -> None:
+    with session_scope(engine()) as session:
+        accounts.record_sign_in(session, username)
+
+
+def record_failed_sign_in(username: str) -> dt.datetime | None:
+    """Count a failure; returns the lock's end if the account is now locked."""
+    with session_scope(engine()) as session:
+        accounts.record_failed_sign_in(session, username, dt.datetime.now(dt.UTC))
+        return accounts.locked_until(session, username)

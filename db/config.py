@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -50,3 +51,37 @@ def database_url() -> str:
 def is_embedded(url: str) -> bool:
     """True for the embedded SQLite default (demo mode), False for a shared server."""
     return url.startswith("sqlite")
+
+
+COOKIE_KEY_FILE = DATA_DIR / "cookie_key"
+MIN_COOKIE_KEY_LENGTH = 32
+
+
+def cookie_key(url: str | None = None) -> str:
+    """The secret that signs the sign-in cookie.
+
+    From DASHBOARD_COOKIE_KEY (environment or secrets.toml). In demo mode (the
+    embedded SQLite default) a key is generated once and kept in data/; on a
+    shared database a missing or short key is a configuration error.
+    """
+    url = url or database_url()
+    key = setting("DASHBOARD_COOKIE_KEY")
+    if key:
+        if len(key) < MIN_COOKIE_KEY_LENGTH and not is_embedded(url):
+            raise ConfigError(
+                f"DASHBOARD_COOKIE_KEY ist zu kurz (mindestens {MIN_COOKIE_KEY_LENGTH} Zeichen)."
+            )
+        return key
+    if not is_embedded(url):
+        raise ConfigError(
+            "DASHBOARD_COOKIE_KEY fehlt: für eine gemeinsame Datenbank muss ein geheimer "
+            "Schlüssel gesetzt sein (Umgebung oder .streamlit/secrets.toml)."
+        )
+    COOKIE_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+    try:  # exclusive create: two processes starting at once agree on one key
+        fd = os.open(COOKIE_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    except FileExistsError:
+        pass
+    return COOKIE_KEY_FILE.read_text().strip()

@@ -10,6 +10,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from db import audit  # noqa: F401  (registers the audit-trail listeners on every Session)
+from db.permissions import Actor
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
@@ -46,7 +49,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session in one transaction: commits on success, rolls back on any error."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+def session_scope(engine: Engine, actor: Actor | None = None) -> Iterator[Session]:
+    """A session in one transaction: commits on success, rolls back on any error.
+
+    ACTOR is recorded in the audit trail of every change made in it.
+    """
+    with (
+        Session(engine, expire_on_commit=False, info={"actor": actor}) as session,
+        session.begin(),
+    ):
         yield session

@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from db.models import Meeting, Member, Sector, ThematicArea
+from db.models import BERLIN, AuditEntry, Meeting, Member, Sector, ThematicArea, User
 
 MEETING_KIND_LABELS = {
     "plenary": "Plenarsitzung",
@@ -85,3 +85,61 @@ def next_meetings(session: Session, now: dt.datetime, limit: int = 5) -> pd.Data
     return pd.DataFrame(
         rows, columns=["id", "kind", "title", "starts_at", "ends_at", "location", "area"]
     )
+
+
+def accounts(session: Session, now: dt.datetime) -> pd.DataFrame:
+    """All accounts for the admin page (never the hashes)."""
+    rows = session.execute(
+        select(
+            User.id, User.username, User.display_name, User.role, User.active, User.locked_until
+        ).order_by(User.username)
+    ).all()
+    df = pd.DataFrame(
+        rows, columns=["id", "username", "display_name", "role", "active", "locked_until"]
+    )
+    df["locked"] = df["locked_until"].map(lambda t: t is not None and t > now).astype(bool)
+    return df.drop(columns="locked_until")
+
+
+def audit_entries(
+    session: Session,
+    username: str | None = None,
+    table_name: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: int = 500,
+) -> pd.DataFrame:
+    """The newest audit entries matching the filters."""
+    stmt = select(
+        AuditEntry.id,
+        AuditEntry.at,
+        AuditEntry.username,
+        AuditEntry.action,
+        AuditEntry.table_name,
+        AuditEntry.record_id,
+        AuditEntry.old_values,
+        AuditEntry.new_values,
+    ).order_by(AuditEntry.id.desc())
+    if username:
+        stmt = stmt.where(AuditEntry.username == username)
+    if table_name:
+        stmt = stmt.where(AuditEntry.table_name == table_name)
+    if since:
+        stmt = stmt.where(AuditEntry.at >= dt.datetime.combine(since, dt.time(), tzinfo=BERLIN))
+    if until:
+        end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=BERLIN)
+        stmt = stmt.where(AuditEntry.at < end)
+    rows = session.execute(stmt.limit(limit)).all()
+    return pd.DataFrame(
+        rows,
+        columns=["id", "at", "username", "action", "table_name", "record_id", "old", "new"],
+    )
+
+
+def audit_filter_options(session: Session) -> tuple[list[str], list[str]]:
+    """Usernames and table names that occur in the audit trail."""
+    users = session.scalars(select(AuditEntry.username).distinct().order_by(AuditEntry.username))
+    tables = session.scalars(
+        select(AuditEntry.table_name).distinct().order_by(AuditEntry.table_name)
+    )
+    return list(users), list(tables)

@@ -2,8 +2,10 @@ import datetime as dt
 
 import streamlit as st
 
-from components import charts, data, fmt
+from components import charts, data, fmt, navigation
 from db.models import BERLIN
+
+navigation.page_actor("viewer")
 
 today = dt.date.today()
 now = dt.datetime.now(BERLIN)

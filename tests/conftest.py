@@ -15,10 +15,11 @@ import streamlit as st
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
-from db.demo import load_demo
+from db.accounts import hash_password
+from db.demo import DEMO_USERS, load_demo
 from db.engine import make_engine, session_scope
 from db.migrate import upgrade
-from db.models import Base
+from db.models import Base, User
 
 PG_SERVER = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
@@ -111,10 +112,30 @@ def demo_engine(engine) -> Engine:
     return engine
 
 
+@pytest.fixture(scope="session")
+def demo_hashes() -> dict[str, str]:
+    """bcrypt hashes of the demo passwords, computed once (bcrypt is slow on purpose)."""
+    return {username: hash_password(password) for username, _, _, password in DEMO_USERS}
+
+
 @pytest.fixture
-def app_env(db_url, monkeypatch) -> Iterator[str]:
-    """Point the app at the test database with empty Streamlit caches."""
+def demo_accounts(engine, demo_hashes) -> dict[str, int]:
+    """The three demo accounts in the test database; returns their ids."""
+    with session_scope(engine) as session:
+        users = [
+            User(username=u, display_name=name, role=role, password_hash=demo_hashes[u])
+            for u, name, role, _ in DEMO_USERS
+        ]
+        session.add_all(users)
+        session.flush()
+        return {user.username: user.id for user in users}
+
+
+@pytest.fixture
+def app_env(db_url, monkeypatch, demo_accounts) -> Iterator[str]:
+    """Point the app at the test database (with the demo accounts), empty caches."""
     monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("DASHBOARD_COOKIE_KEY", "test-cookie-key-" + "x" * 32)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield db_url

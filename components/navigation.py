@@ -1,0 +1,76 @@
+"""Which pages each role may open, and the shared sidebar."""
+
+from __future__ import annotations
+
+import runpy
+from dataclasses import dataclass
+
+import streamlit as st
+
+from components import auth
+from db.accounts import ROLE_LABELS
+from db.config import PROJECT_ROOT
+from db.permissions import Actor
+
+FRAME_FLAG = "_frame_running"
+APP_PATH = PROJECT_ROOT / "app.py"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title: str
+    icon: str
+    role: str
+    section: str
+    default: bool = False
+
+
+PAGES: list[PageSpec] = [
+    PageSpec("pages/overview.py", "Übersicht", ":material/dashboard:", "viewer", "Dashboard", True),
+    PageSpec("pages/accounts.py", "Konten", ":material/manage_accounts:", "admin", "Verwaltung"),
+    PageSpec("pages/audit.py", "Änderungsprotokoll", ":material/history:", "admin", "Verwaltung"),
+]
+
+
+def pages_for(actor: Actor) -> dict[str, list[st.Page]]:
+    """Only the pages ACTOR's role may open, grouped by section."""
+    sections: dict[str, list[st.Page]] = {}
+    for spec in PAGES:
+        if actor.may(spec.role):
+            sections.setdefault(spec.section, []).append(
+                st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec.default)
+            )
+    return sections
+
+
+def sidebar(actor: Actor, display_name: str | None = None) -> None:
+    with st.sidebar:
+        st.caption("Angemeldet als")
+        st.text(display_name or actor.username)
+        st.caption(ROLE_LABELS.get(actor.role, actor.role))
+        st.button(
+            "Abmelden",
+            icon=":material/logout:",
+            on_click=auth.request_sign_out,
+            key="nav_sign_out",
+            width="stretch",
+        )
+
+
+def page_actor(role: str = "viewer") -> Actor:
+    """First line of every page: the signed-in actor, who must hold ROLE.
+
+    Streamlit still runs a `pages/` script on its own (without app.py) when a
+    fresh server process gets its first request for a page URL, and AppTest
+    does so on every rerun of a page. Then this runs the frame instead, which
+    signs the user in, checks the role and routes back to this page.
+    """
+    if not st.session_state.get(FRAME_FLAG):
+        runpy.run_path(str(APP_PATH), run_name="__main__")
+        st.stop()
+    actor = st.session_state.get("actor")
+    if actor is None or not actor.may(role):
+        st.error("Für diese Seite fehlt Ihnen die Berechtigung.")
+        st.stop()
+    return actor

@@ -1,0 +1,85 @@
+import datetime as dt
+
+import streamlit as st
+
+from components import data, forms, navigation
+from db import services
+from db.accounts import ROLE_LABELS
+from db.errors import DomainError
+
+actor = navigation.page_actor("admin")
+st.title("Konten")
+st.caption("Konten anlegen, Rollen ändern, deaktivieren und Passwörter zurücksetzen.")
+
+accounts = data.read_fresh("accounts", dt.datetime.now(dt.UTC))
+table = accounts.assign(
+    Rolle=accounts["role"].map(ROLE_LABELS),
+    Status=accounts.apply(
+        lambda r: "gesperrt" if r["locked"] else ("aktiv" if r["active"] else "deaktiviert"), axis=1
+    ),
+)[["username", "display_name", "Rolle", "Status"]].rename(
+    columns={"username": "Benutzername", "display_name": "Name"}
+)
+st.dataframe(table, hide_index=True, width="stretch")
+
+left, right = st.columns(2)
+with left, st.form("accounts_create", clear_on_submit=True, border=True):
+    st.subheader("Neues Konto")
+    username = st.text_input("Benutzername", max_chars=60)
+    display_name = st.text_input("Name", max_chars=120)
+    role = st.selectbox("Rolle", list(ROLE_LABELS), format_func=ROLE_LABELS.get)
+    password = st.text_input("Passwort", type="password")
+    repeat = st.text_input("Passwort wiederholen", type="password")
+    if st.form_submit_button("Konto anlegen", type="primary"):
+        try:
+            forms.require_same_password(password, repeat)
+            data.write(actor, services.create_account, username, display_name, role, password)
+        except DomainError as exc:
+            st.error(str(exc))
+        else:
+            st.toast(f"Konto „{username.strip().lower()}“ angelegt.")
+            st.rerun()
+
+with right, st.container(border=True):
+    st.subheader("Konto bearbeiten")
+    if accounts.empty:
+        st.info("Noch keine Konten.")
+        st.stop()
+    chosen = st.selectbox(
+        "Konto",
+        accounts["id"].tolist(),
+        format_func=lambda i: accounts.set_index("id").loc[i, "username"],
+        key="accounts_selected",
+    )
+    row = accounts.set_index("id").loc[chosen]
+    with st.form("accounts_edit"):
+        new_role = st.selectbox(
+            "Rolle",
+            list(ROLE_LABELS),
+            index=list(ROLE_LABELS).index(row["role"]),
+            format_func=ROLE_LABELS.get,
+        )
+        active = st.checkbox("Aktiv", value=bool(row["active"]))
+        if st.form_submit_button("Speichern"):
+            try:
+                if new_role != row["role"]:
+                    data.write(actor, services.change_role, int(chosen), new_role)
+                if active != bool(row["active"]):
+                    data.write(actor, services.set_active, int(chosen), active)
+            except DomainError as exc:
+                st.error(str(exc))
+            else:
+                st.toast("Gespeichert.")
+                st.rerun()
+    with st.form("accounts_password", clear_on_submit=True):
+        new_password = st.text_input("Neues Passwort", type="password")
+        new_repeat = st.text_input("Neues Passwort wiederholen", type="password")
+        if st.form_submit_button("Passwort zurücksetzen"):
+            try:
+                forms.require_same_password(new_password, new_repeat)
+                data.write(actor, services.reset_password, int(chosen), new_password)
+            except DomainError as exc:
+                st.error(str(exc))
+            else:
+                st.toast("Passwort zurückgesetzt; eine Sperre ist aufgehoben.")
+                st.rerun()

@@ -1,0 +1,45 @@
+"""Driving the real app through AppTest: open, sign in through the real form."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from db.config import PROJECT_ROOT
+from db.demo import DEMO_USERS
+
+APP = str(PROJECT_ROOT / "app.py")
+PASSWORDS = {username: password for username, _, _, password in DEMO_USERS}
+
+
+def open_app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def submit_sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    next(t for t in at.text_input if t.label == "Benutzername").input(username)
+    next(t for t in at.text_input if t.label == "Passwort").input(password)
+    next(b for b in at.button if b.label == "Anmelden").click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def signed_in(username: str) -> AppTest:
+    """A fresh app session signed in as the demo account USERNAME."""
+    return submit_sign_in(open_app(), username, PASSWORDS[username])
+
+
+def page_titles(at: AppTest) -> list[str]:
+    """Titles of the pages st.navigation registered in the last run."""
+    return [page["page_name"] for page in at._registered_pages.values()]
+
+
+def shows_sign_in_form(at: AppTest) -> bool:
+    return any(b.label == "Anmelden" for b in at.button)
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)

@@ -1,0 +1,189 @@
+"""Sign-in, roles and permissions, through the real form and the real database."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+
+import pytest
+import streamlit as st
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from db import services
+from db.config import ConfigError, cookie_key
+from db.engine import session_scope
+from db.errors import PermissionDenied
+from db.models import AuditEntry, Base, User
+from db.permissions import Actor
+from db.versioning import data_version
+from tests.apptest import (
+    PASSWORDS,
+    open_app,
+    page_titles,
+    shows_sign_in_form,
+    signed_in,
+    submit_sign_in,
+)
+
+VIEWER_PAGES = ["Übersicht"]
+EDITOR_PAGES = VIEWER_PAGES
+ADMIN_PAGES = [*EDITOR_PAGES, "Konten", "Änderungsprotokoll"]
+EXPECTED = {"leitung": VIEWER_PAGES, "geschaeftsstelle": EDITOR_PAGES, "admin": ADMIN_PAGES}
+
+
+@pytest.mark.parametrize("username", list(EXPECTED))
+def test_each_demo_account_sees_exactly_the_pages_of_its_role(app_env, username):
+    at = signed_in(username)
+    assert page_titles(at) == EXPECTED[username]
+    assert not shows_sign_in_form(at)
+    assert at.sidebar.button[0].label == "Abmelden"
+
+
+def test_a_wrong_password_shows_the_german_error_and_no_page(app_env):
+    at = submit_sign_in(open_app(), "leitung", "falsch-falsch")
+    assert [e.value for e in at.error] == ["Benutzername oder Passwort ist falsch."]
+    assert page_titles(at) == ["Anmeldung"]
+    assert not at.metric
+
+
+def test_the_sixth_attempt_after_five_failures_is_refused_even_with_the_right_password(
+    app_env, engine
+):
+    at = open_app()
+    for _ in range(5):
+        at = submit_sign_in(at, "leitung", "falsch-falsch")
+    assert any("gesperrt" in e.value for e in at.error)
+    at = submit_sign_in(at, "leitung", PASSWORDS["leitung"])
+    assert page_titles(at) == ["Anmeldung"]
+    assert any("15 Minuten gesperrt" in e.value for e in at.error)
+    with Session(engine) as s:
+        assert s.scalar(select(User.locked_until).where(User.username == "leitung")) is not None
+    # Another session of another browser is refused too: the lock lives in the database.
+    other = submit_sign_in(open_app(), "leitung", PASSWORDS["leitung"])
+    assert page_titles(other) == ["Anmeldung"]
+
+
+def test_a_deactivated_user_loses_access_at_the_next_run(app_env, engine, demo_accounts):
+    at = signed_in("geschaeftsstelle")
+    assert page_titles(at) == EDITOR_PAGES
+    with session_scope(engine) as s:
+        services.set_active(s, Actor("admin", "admin"), demo_accounts["geschaeftsstelle"], False)
+    at.run()
+    assert shows_sign_in_form(at)
+    assert any("deaktiviert" in w.value for w in at.warning)
+    assert not at.metric
+
+
+def test_a_changed_role_takes_effect_at_the_next_run(app_env, engine, demo_accounts):
+    at = signed_in("leitung")
+    with session_scope(engine) as s:
+        services.change_role(s, Actor("admin", "admin"), demo_accounts["leitung"], "admin")
+    at.run()
+    assert page_titles(at) == ADMIN_PAGES
+
+
+def test_sign_out_works_on_the_first_click(app_env):
+    at = signed_in("leitung")
+    at.sidebar.button[0].click().run()
+    assert shows_sign_in_form(at)
+    assert page_titles(at) == ["Anmeldung"]
+    at.run()
+    assert shows_sign_in_form(at)
+
+
+def test_viewer_cannot_open_admin_pages(app_env):
+    at = signed_in("leitung")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/accounts.py")
+
+
+def test_an_admin_page_open_when_the_role_is_withdrawn_is_not_shown_again(
+    app_env, engine, demo_accounts
+):
+    at = signed_in("admin")
+    at.switch_page("pages/accounts.py").run()
+    assert [t.value for t in at.title] == ["Konten"]
+    with session_scope(engine) as s:
+        services.change_role(s, Actor("system", "admin"), demo_accounts["admin"], "viewer")
+    at.run()
+    assert "Konten" not in [t.value for t in at.title]
+    assert page_titles(at) == VIEWER_PAGES
+
+
+def _snapshot(engine) -> dict[str, int]:
+    with Session(engine) as s:
+        counts = {
+            t.name: s.scalar(select(func.count()).select_from(t))
+            for t in Base.metadata.sorted_tables
+        }
+        counts["data_version"] = data_version(s)
+        counts["user_versions"] = s.scalar(select(func.sum(User.version)))
+    return counts
+
+
+@pytest.mark.parametrize("name", sorted(services.WRITE_SERVICES))
+def test_every_write_service_refuses_a_viewer_and_changes_nothing(engine, demo_accounts, name):
+    service, _role = services.WRITE_SERVICES[name]
+    before = _snapshot(engine)
+    n_args = len(inspect.signature(service).parameters) - 2
+    with pytest.raises(PermissionDenied, match="nur für"), session_scope(engine) as s:
+        service(s, Actor("leitung", "viewer"), *[demo_accounts["leitung"]] * n_args)
+    assert _snapshot(engine) == before
+
+
+def test_editors_cannot_manage_accounts(engine, demo_accounts):
+    with pytest.raises(PermissionDenied), session_scope(engine) as s:
+        services.change_role(
+            s, Actor("geschaeftsstelle", "editor"), demo_accounts["leitung"], "admin"
+        )
+
+
+def test_admin_account_changes_are_audited_without_the_password(engine, demo_accounts):
+    with session_scope(engine) as s:
+        services.create_account(
+            s, Actor("admin", "admin"), "referent", "Referent", "editor", "geheimes-passwort-1"
+        )
+    with Session(engine) as s:
+        entry = s.scalars(
+            select(AuditEntry).where(
+                AuditEntry.table_name == "users", AuditEntry.username == "admin"
+            )
+        ).one()
+        assert (entry.username, entry.action) == ("admin", "insert")
+        assert entry.new_values["username"] == "referent"
+        assert entry.new_values["password_hash"] == "***"
+
+
+def test_passwords_are_stored_only_as_bcrypt_hashes_and_never_logged(app_env, engine, caplog):
+    caplog.set_level(logging.DEBUG)
+    submit_sign_in(open_app(), "leitung", "falsch-falsch")
+    signed_in("admin")
+    with Session(engine) as s:
+        hashes = s.scalars(select(User.password_hash)).all()
+        dump = " ".join(
+            str(row)
+            for table in ("users", "audit_log")
+            for row in s.execute(text(f"SELECT * FROM {table}")).all()
+        )
+    assert hashes and all(h.startswith("$2b$") and len(h) == 60 for h in hashes)
+    for password in [*PASSWORDS.values(), "falsch-falsch"]:
+        assert password not in dump
+        assert password not in caplog.text
+    assert "sign-in user=admin" in caplog.text
+
+
+def test_a_shared_database_without_cookie_key_refuses_to_start(monkeypatch):
+    monkeypatch.delenv("DASHBOARD_COOKIE_KEY", raising=False)
+    monkeypatch.setattr("db.config._secrets", lambda: {})
+    shared = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    with pytest.raises(ConfigError, match="DASHBOARD_COOKIE_KEY fehlt"):
+        cookie_key(shared)
+    monkeypatch.setenv("DATABASE_URL", shared)
+    st.cache_resource.clear()
+    at = open_app()
+    assert [e.value for e in at.error] == [
+        "DASHBOARD_COOKIE_KEY fehlt: für eine gemeinsame Datenbank muss ein geheimer "
+        "Schlüssel gesetzt sein (Umgebung oder .streamlit/secrets.toml)."
+    ]
+    assert not at.text_input
