@@ -28,3 +28,4 @@ except DBAPIError:
     st.error(data.DB_DOWN, icon=":material/cloud_off:")
 finally:
     st.session_state.pop(navigation.FRAME_FLAG, None)
+    st.session_state.pop(auth.AUTHENTICATOR_KEY, None)

@@ -26,6 +26,7 @@ COOKIE_DAYS = 7
 FORM_KEY = "auth_form"
 SIGN_OUT_KEY = "auth_sign_out"
 PENDING_SIGN_OUT_KEY = "auth_pending_sign_out"
+AUTHENTICATOR_KEY = "_auth_authenticator"  # one per run: its cookie component has a fixed key
 NOTICE_KEY = "auth_notice"
 SET_COOKIE_KEY = "auth_set_cookie"
 FIELDS = {
@@ -68,6 +69,15 @@ def current_actor() -> Actor | None:
     """
     signed_in = st.session_state.get("authentication_status")
     username = st.session_state.get("username") if signed_in else None
+    if not username:
+        # A returning browser signs in by its cookie before the pages are chosen,
+        # so a deep link to a page survives the sign-in.
+        authenticator = _authenticator(data.sign_in_credentials())
+        st.session_state[AUTHENTICATOR_KEY] = authenticator
+        authenticator.login(location="unrendered")
+        if st.session_state.get("authentication_status"):
+            username = st.session_state["username"]
+            log.info("sign-in by cookie user=%s", username)
     context = data.start_run(username)
     if not username:
         return None
@@ -86,7 +96,9 @@ def current_actor() -> Actor | None:
 
 def sign_in_page() -> None:
     """The page shown to everyone who is not signed in (one authenticator per run)."""
-    authenticator = _authenticator(data.sign_in_credentials())
+    authenticator = st.session_state.pop(AUTHENTICATOR_KEY, None) or _authenticator(
+        data.sign_in_credentials()
+    )
     if st.session_state.pop(PENDING_SIGN_OUT_KEY, False):
         authenticator.logout(location="unrendered")
     _sign_in_form(authenticator)

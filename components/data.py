@@ -10,13 +10,14 @@ SQL.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from db import accounts, queries
+from db import accounts
 from db.config import database_url
 from db.engine import make_engine, session_scope
 from db.permissions import Actor
@@ -46,27 +47,31 @@ def start_run(username: str | None) -> accounts.RunContext:
     return context
 
 
+Query = Callable[..., Any]
+
+
 @st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
-def _read(url: str, version: int, name: str, args: tuple) -> Any:
+def _read(url: str, version: int, name: str, _query: Query, args: tuple) -> Any:
     with Session(_engine(url)) as session:
-        return getattr(queries, name)(session, *args)
+        return _query(session, *args)
 
 
-def read(name: str, *args: Any) -> Any:
-    """Result of `db.queries.<name>(session, *args)`, cached per data version.
+def read(query: Query, *args: Any) -> Any:
+    """Result of `query(session, *args)` (a db/ read function), cached per data version.
 
     Callers must not mutate what comes back: it is shared between sessions.
     """
     version = st.session_state.get(VERSION_KEY)
     if version is None:
         version = start_run(None).data_version
-    return _read(database_url(), version, name, args)
+    name = f"{query.__module__}.{query.__qualname__}"
+    return _read(database_url(), version, name, query, args)
 
 
-def read_fresh(name: str, *args: Any) -> Any:
+def read_fresh(query: Query, *args: Any) -> Any:
     """Like `read`, uncached: for admin views that must show the state of this moment."""
     with Session(engine()) as session:
-        return getattr(queries, name)(session, *args)
+        return query(session, *args)
 
 
 def write(actor: Actor, service: Any, *args: Any, **kwargs: Any) -> Any:

@@ -28,6 +28,15 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("pages/overview.py", "Übersicht", ":material/dashboard:", "viewer", "Dashboard", True),
+    PageSpec(
+        "pages/participation.py",
+        "Teilnahme nach Bereich",
+        ":material/groups:",
+        "viewer",
+        "Dashboard",
+    ),
+    PageSpec("pages/measures.py", "Maßnahmen", ":material/task_alt:", "viewer", "Dashboard"),
+    PageSpec("pages/calendar.py", "Kalender", ":material/calendar_month:", "viewer", "Dashboard"),
     PageSpec("pages/accounts.py", "Konten", ":material/manage_accounts:", "admin", "Verwaltung"),
     PageSpec("pages/audit.py", "Änderungsprotokoll", ":material/history:", "admin", "Verwaltung"),
 ]

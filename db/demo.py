@@ -304,7 +304,9 @@ def _measures(session, rng, today, suffix, area_ids, status_ids, meetings) -> tu
         area_id = area_ids[idx]
         ag_meetings = [(mid, m) for mid, m in held if m["area_id"] == area_id]
         review_days = sorted(
-            m["starts_at"].date() for _, m in held if m["area_id"] in (area_id, None)
+            m["starts_at"].date()
+            for _, m in held
+            if m["area_id"] == area_id or m["kind"] == "plenary"
         )
         for title in cat.MEASURES[short]:
             proposed_id, proposed = rng.choice(ag_meetings[:3])
@@ -353,9 +355,14 @@ def _history(rng, review_days, today) -> list[tuple[dt.date, str, int | None, st
     history = [(day0, "vorgeschlagen", 0, "In die Liste aufgenommen.")]
     progress, status = 0, "vorgeschlagen"
     speed = rng.choice([8, 12, 18, 25, 35])
-    for day in review_days:
-        if day >= today or status in ("umgesetzt", "zurückgestellt"):
+    past = [d for d in review_days if d < today]
+    if rng.random() < 0.2:  # some measures stop reporting: they show up as stale
+        past = past[: max(1, len(past) - 2)]
+    for day in past:
+        if status in ("umgesetzt", "zurückgestellt"):
             break
+        if rng.random() < 0.12:
+            continue  # no report at this review: the measure may go stale
         if rng.random() < 0.05:
             history.append(
                 (

@@ -9,7 +9,17 @@ import pandas as pd
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from db.models import BERLIN, AuditEntry, Meeting, Member, Sector, ThematicArea, User
+from db.models import (
+    BERLIN,
+    AuditEntry,
+    Measure,
+    MeasureStatus,
+    Meeting,
+    Member,
+    Sector,
+    ThematicArea,
+    User,
+)
 
 MEETING_KIND_LABELS = {
     "plenary": "Plenarsitzung",
@@ -64,8 +74,9 @@ def headline_counts(session: Session, day: dt.date) -> dict[str, int]:
     }
 
 
-def next_meetings(session: Session, now: dt.datetime, limit: int = 5) -> pd.DataFrame:
-    """The coming meetings that are not cancelled, soonest first."""
+def next_meetings(session: Session, today: dt.date, limit: int = 5) -> pd.DataFrame:
+    """The meetings from TODAY on that are not cancelled, soonest first."""
+    now = dt.datetime.combine(today, dt.time(), tzinfo=BERLIN)
     stmt = (
         select(
             Meeting.id,
@@ -143,3 +154,65 @@ def audit_filter_options(session: Session) -> tuple[list[str], list[str]]:
         select(AuditEntry.table_name).distinct().order_by(AuditEntry.table_name)
     )
     return list(users), list(tables)
+
+
+MEETING_COLUMNS = [
+    "id", "kind", "title", "area_id", "area", "starts_at", "ends_at", "location", "status",
+    "notes", "version",
+]  # fmt: skip
+
+
+def meetings(
+    session: Session, kinds: tuple[str, ...] = (), area_id: int | None = None
+) -> pd.DataFrame:
+    """All meetings (optionally of KINDS / in AREA_ID), oldest first."""
+    stmt = (
+        select(
+            Meeting.id,
+            Meeting.kind,
+            Meeting.title,
+            Meeting.area_id,
+            ThematicArea.name,
+            Meeting.starts_at,
+            Meeting.ends_at,
+            Meeting.location,
+            Meeting.status,
+            Meeting.notes,
+            Meeting.version,
+        )
+        .outerjoin(ThematicArea, ThematicArea.id == Meeting.area_id)
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    if kinds:
+        stmt = stmt.where(Meeting.kind.in_(kinds))
+    if area_id is not None:
+        stmt = stmt.where(Meeting.area_id == area_id)
+    return pd.DataFrame(session.execute(stmt).all(), columns=MEETING_COLUMNS)
+
+
+def held_plenaries(session: Session, today: dt.date) -> pd.DataFrame:
+    """Plenary sittings held before TODAY, newest first."""
+    df = meetings(session, kinds=("plenary",))
+    df = df[(df["status"] == "held") & (df["starts_at"].map(lambda t: t.date()) < today)]
+    return df.iloc[::-1].reset_index(drop=True)
+
+
+def areas(session: Session) -> pd.DataFrame:
+    """Thematic areas in their order (id, name, short_name)."""
+    rows = session.execute(
+        select(ThematicArea.id, ThematicArea.name, ThematicArea.short_name).order_by(
+            ThematicArea.sort_order, ThematicArea.name
+        )
+    ).all()
+    return pd.DataFrame(rows, columns=["id", "name", "short_name"])
+
+
+def measures_proposed_at(session: Session, meeting_id: int) -> pd.DataFrame:
+    """Measures proposed at MEETING_ID with their current status and progress."""
+    rows = session.execute(
+        select(Measure.title, MeasureStatus.name, Measure.progress)
+        .join(MeasureStatus, MeasureStatus.id == Measure.status_id)
+        .where(Measure.proposed_at_meeting_id == meeting_id)
+        .order_by(Measure.title)
+    ).all()
+    return pd.DataFrame(rows, columns=["title", "status", "progress"])

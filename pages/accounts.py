@@ -3,7 +3,7 @@ import datetime as dt
 import streamlit as st
 
 from components import data, forms, navigation
-from db import services
+from db import queries, services
 from db.accounts import ROLE_LABELS
 from db.errors import DomainError
 
@@ -11,7 +11,7 @@ actor = navigation.page_actor("admin")
 st.title("Konten")
 st.caption("Konten anlegen, Rollen ändern, deaktivieren und Passwörter zurücksetzen.")
 
-accounts = data.read_fresh("accounts", dt.datetime.now(dt.UTC))
+accounts = data.read_fresh(queries.accounts, dt.datetime.now(dt.UTC))
 table = accounts.assign(
     Rolle=accounts["role"].map(ROLE_LABELS),
     Status=accounts.apply(

@@ -3,20 +3,21 @@ import json
 import streamlit as st
 
 from components import data, fmt, navigation
+from db import queries
 
 navigation.page_actor("admin")
 
 st.title("Änderungsprotokoll")
 st.caption("Wer hat wann welchen Datensatz geändert, mit alten und neuen Werten.")
 
-users, tables = data.read("audit_filter_options")
+users, tables = data.read(queries.audit_filter_options)
 c1, c2, c3 = st.columns(3)
 username = c1.selectbox("Benutzer", [None, *users], format_func=lambda u: u or "Alle")
 table_name = c2.selectbox("Tabelle", [None, *tables], format_func=lambda t: t or "Alle")
 period = c3.date_input("Zeitraum", value=(), format="DD.MM.YYYY")
 since, until = (period[0], period[-1]) if period else (None, None)
 
-entries = data.read("audit_entries", username, table_name, since, until)
+entries = data.read(queries.audit_entries, username, table_name, since, until)
 if entries.empty:
     st.info("Keine Einträge für diese Auswahl.")
     st.stop()

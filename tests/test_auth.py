@@ -26,7 +26,7 @@ from tests.apptest import (
     submit_sign_in,
 )
 
-VIEWER_PAGES = ["Übersicht"]
+VIEWER_PAGES = ["Übersicht", "Teilnahme nach Bereich", "Maßnahmen", "Kalender"]
 EDITOR_PAGES = VIEWER_PAGES
 ADMIN_PAGES = [*EDITOR_PAGES, "Konten", "Änderungsprotokoll"]
 EXPECTED = {"leitung": VIEWER_PAGES, "geschaeftsstelle": EDITOR_PAGES, "admin": ADMIN_PAGES}

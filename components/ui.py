@@ -1,0 +1,98 @@
+"""Rendering helpers shared by the pages: charts and tables with their
+downloads, German empty-state notes, figures with their change."""
+
+from __future__ import annotations
+
+import re
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from components import exports, fmt
+
+
+def _slug(name: str) -> str:
+    table = str.maketrans(
+        {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
+    )
+    return re.sub(r"[^A-Za-z0-9]+", "-", name.translate(table)).strip("-").lower() or "export"
+
+
+def chart(figure: alt.TopLevelMixin, name: str, key: str, height: int | None = None) -> None:
+    """An Altair chart with its text alternative and PNG/SVG downloads (made on click)."""
+    # The chart's description (set by components.charts) is its accessible name.
+    st.altair_chart(figure, theme=None, width="stretch", height=height or "content", key=key)
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
+        "PNG",
+        data=lambda: exports.chart_png(figure),
+        file_name=f"{_slug(name)}.png",
+        mime="image/png",
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"{key}_png",
+        help=f"„{name}“ als Bild (PNG) herunterladen",
+    )
+    row.download_button(
+        "SVG",
+        data=lambda: exports.chart_svg(figure),
+        file_name=f"{_slug(name)}.svg",
+        mime="image/svg+xml",
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"{key}_svg",
+        help=f"„{name}“ als Vektorgrafik (SVG) herunterladen",
+    )
+
+
+def table(
+    df: pd.DataFrame,
+    name: str,
+    key: str,
+    column_config: dict | None = None,
+    export: pd.DataFrame | None = None,
+) -> None:
+    """A table with CSV and Excel downloads (of EXPORT, default the table itself)."""
+    st.dataframe(df, hide_index=True, width="stretch", column_config=column_config, key=key)
+    data = df if export is None else export
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
+        "CSV",
+        data=lambda: exports.csv_bytes(data),
+        file_name=f"{_slug(name)}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"{key}_csv",
+    )
+    row.download_button(
+        "Excel",
+        data=lambda: exports.excel_bytes(data, sheet_name=name),
+        file_name=f"{_slug(name)}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"{key}_xlsx",
+    )
+
+
+def empty(message: str) -> None:
+    st.info(message, icon=":material/info:")
+
+
+def count_delta(now: int, then: int | None) -> str | None:
+    """'+3' / '−2' / '±0' against a former value, None without one."""
+    if then is None:
+        return None
+    diff = now - then
+    return f"{'+' if diff > 0 else '±' if diff == 0 else '−'}{fmt.number(abs(diff))}"
+
+
+def points_delta(now: float | None, then: float | None, scale: float = 100) -> str | None:
+    """Change of a share or percent in percentage points, German style ('+2,5 Pp.')."""
+    if now is None or then is None or pd.isna(now) or pd.isna(then):
+        return None
+    diff = (now - then) * scale
+    sign = "+" if diff > 0.05 else "−" if diff < -0.05 else "±"
+    return f"{sign}{fmt.number(abs(diff), 1)} Pp."

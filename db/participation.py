@@ -1,0 +1,177 @@
+"""Participation by sector: membership composition and attendance, aggregated
+in the database. A seat counts as attended when the member or the member's
+deputy came."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Integer, and_, case, cast, func, select
+from sqlalchemy.orm import Session
+
+from db.models import (
+    BERLIN,
+    Attendance,
+    Meeting,
+    Member,
+    Sector,
+    ThematicArea,
+    WorkingGroupMembership,
+)
+from db.queries import active_seats
+
+ATTENDANCE_COLUMNS = [
+    "meeting_id",
+    "title",
+    "kind",
+    "area",
+    "starts_at",
+    "sector",
+    "sector_order",
+    "invited",
+    "present",
+    "deputy",
+    "excused",
+    "absent",
+]
+
+
+def composition(session: Session, day: dt.date) -> pd.DataFrame:
+    """Active seats per sector and per working group (area 'Gesamt' = all seats).
+
+    Columns: sector, area, members, share (of the area's total).
+    """
+    seats = active_seats(day).add_columns(Member.sector_id).subquery()
+    total = (
+        select(
+            Sector.name.label("sector"), Sector.sort_order, func.count(seats.c.id).label("members")
+        )
+        .outerjoin(seats, seats.c.sector_id == Sector.id)
+        .group_by(Sector.id, Sector.name, Sector.sort_order)
+    )
+    per_area = (
+        select(
+            Sector.name.label("sector"),
+            Sector.sort_order,
+            ThematicArea.name.label("area"),
+            ThematicArea.sort_order.label("area_order"),
+            func.count(WorkingGroupMembership.member_id).label("members"),
+        )
+        .select_from(seats)
+        .join(Sector, Sector.id == seats.c.sector_id)
+        .join(WorkingGroupMembership, WorkingGroupMembership.member_id == seats.c.id)
+        .join(ThematicArea, ThematicArea.id == WorkingGroupMembership.area_id)
+        .group_by(
+            Sector.id,
+            Sector.name,
+            Sector.sort_order,
+            ThematicArea.id,
+            ThematicArea.name,
+            ThematicArea.sort_order,
+        )
+    )
+    df_total = pd.DataFrame(
+        session.execute(total).all(), columns=["sector", "sector_order", "members"]
+    )
+    df_total["area"], df_total["area_order"] = "Gesamt", -1
+    df_area = pd.DataFrame(
+        session.execute(per_area).all(),
+        columns=["sector", "sector_order", "area", "area_order", "members"],
+    )
+    df = pd.concat([df_total, df_area], ignore_index=True) if not df_area.empty else df_total
+    sums = df.groupby("area")["members"].transform("sum")
+    df["share"] = (df["members"] / sums.where(sums > 0)).fillna(0.0)
+    return df.sort_values(["area_order", "sector_order"]).reset_index(drop=True)
+
+
+def attendance_by_sector(
+    session: Session,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    kinds: tuple[str, ...] = (),
+    area_id: int | None = None,
+) -> pd.DataFrame:
+    """Per held meeting and sector: invited seats, present in person, deputy
+    attended, excused, absent. `rate` = (present + deputy) / invited."""
+    count_if = lambda cond: func.sum(cast(case((cond, 1), else_=0), Integer))  # noqa: E731
+    stmt = (
+        select(
+            Meeting.id,
+            Meeting.title,
+            Meeting.kind,
+            ThematicArea.name,
+            Meeting.starts_at,
+            Sector.name,
+            Sector.sort_order,
+            func.count(),
+            count_if(Attendance.status == "present"),
+            count_if(Attendance.deputy_attended),
+            count_if(and_(Attendance.status == "excused", ~Attendance.deputy_attended)),
+            count_if(and_(Attendance.status == "absent", ~Attendance.deputy_attended)),
+        )
+        .select_from(Attendance)
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .join(Member, Member.id == Attendance.member_id)
+        .join(Sector, Sector.id == Member.sector_id)
+        .outerjoin(ThematicArea, ThematicArea.id == Meeting.area_id)
+        .where(Meeting.status == "held")
+        .group_by(
+            Meeting.id,
+            Meeting.title,
+            Meeting.kind,
+            ThematicArea.name,
+            Meeting.starts_at,
+            Sector.id,
+            Sector.name,
+            Sector.sort_order,
+        )
+        .order_by(Meeting.starts_at, Sector.sort_order)
+    )
+    if since:
+        stmt = stmt.where(Meeting.starts_at >= dt.datetime.combine(since, dt.time(), tzinfo=BERLIN))
+    if until:
+        end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=BERLIN)
+        stmt = stmt.where(Meeting.starts_at < end)
+    if kinds:
+        stmt = stmt.where(Meeting.kind.in_(kinds))
+    if area_id is not None:
+        stmt = stmt.where(Meeting.area_id == area_id)
+    df = pd.DataFrame(session.execute(stmt).all(), columns=ATTENDANCE_COLUMNS)
+    df["attended"] = df["present"] + df["deputy"]
+    df["rate"] = (df["attended"] / df["invited"].where(df["invited"] > 0)).astype(float)
+    return df
+
+
+def meeting_rates(session: Session, kinds: tuple[str, ...] = ("plenary",)) -> pd.DataFrame:
+    """Attendance rate per held meeting (all sectors), oldest first."""
+    df = attendance_by_sector(session, kinds=kinds)
+    if df.empty:
+        return pd.DataFrame(
+            columns=["meeting_id", "title", "starts_at", "invited", "attended", "rate"]
+        )
+    grouped = df.groupby(["meeting_id", "title", "starts_at"], as_index=False)[
+        ["invited", "present", "deputy", "attended"]
+    ].sum()
+    grouped["rate"] = grouped["attended"] / grouped["invited"]
+    return grouped.sort_values("starts_at").reset_index(drop=True)
+
+
+def representation(df_meeting: pd.DataFrame) -> pd.DataFrame:
+    """For one meeting's rows of `attendance_by_sector`: each sector's share of
+    those who attended against its share of the invited seats."""
+    df = df_meeting[["sector", "sector_order", "invited", "attended"]].copy()
+    invited, attended = df["invited"].sum(), df["attended"].sum()
+    df["share_invited"] = df["invited"] / invited if invited else 0.0
+    df["share_attended"] = df["attended"] / attended if attended else 0.0
+    df["gap"] = df["share_attended"] - df["share_invited"]
+    return df.sort_values("sector_order").reset_index(drop=True)
+
+
+def sector_totals(attendance: pd.DataFrame) -> pd.DataFrame:
+    """Sum the rows of `attendance_by_sector` per sector, with the rate."""
+    totals = attendance.groupby(["sector_order", "sector"], as_index=False)[
+        ["invited", "present", "deputy", "excused", "absent"]
+    ].sum()
+    totals["rate"] = (totals["present"] + totals["deputy"]) / totals["invited"]
+    return totals

@@ -1,0 +1,160 @@
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from components import calendar_view, data, exports, filters, fmt, navigation, ui
+from db import participation, queries
+from db.queries import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
+
+navigation.page_actor("viewer")
+today = dt.date.today()
+
+st.title("Kalender")
+since, until, kinds, area_id = filters.meeting_filters("cal", data.read(queries.areas))
+meetings = data.read(queries.meetings, kinds, area_id)
+days = meetings["starts_at"].map(lambda t: t.date())
+if since:
+    meetings = meetings[days >= since]
+if until:
+    meetings = meetings[days <= until]
+
+if meetings.empty:
+    ui.empty("Für diese Auswahl gibt es keine Termine.")
+    st.stop()
+
+records = meetings.to_dict("records")
+st.download_button(
+    "Alle angezeigten Termine als Kalenderdatei (.ics)",
+    data=lambda: exports.ics_bytes(records),
+    file_name="integrationskonferenz-termine.ics",
+    mime="text/calendar",
+    icon=":material/event:",
+    on_click="ignore",
+    key="cal_ics_all",
+    help="Für Outlook, Thunderbird, Apple Kalender und andere Kalenderprogramme.",
+)
+
+upcoming = meetings[(days >= today) & (meetings["status"] != "cancelled")]
+if len(upcoming):
+    nxt = upcoming.iloc[0]
+    with st.container(border=True):
+        st.caption("Nächster Termin")
+        st.subheader(nxt["title"], anchor=False)
+        st.text(
+            f"{fmt.weekday_date(nxt['starts_at'])}, {nxt['starts_at']:%H:%M}–"
+            f"{nxt['ends_at']:%H:%M} Uhr · {nxt['location'] or 'Ort offen'}"
+        )
+
+
+def listing(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Datum": df["starts_at"].map(fmt.weekday_date),
+            "Zeit": [
+                f"{s:%H:%M}–{e:%H:%M}" for s, e in zip(df["starts_at"], df["ends_at"], strict=True)
+            ],
+            "Termin": df["title"],
+            "Art": df["kind"].map(MEETING_KIND_LABELS),
+            "Themenbereich": df["area"].fillna("–"),
+            "Ort": df["location"].fillna("–"),
+            "Status": df["status"].map(MEETING_STATUS_LABELS),
+        }
+    )
+
+
+tab_coming, tab_past, tab_month, tab_detail = st.tabs(
+    ["Kommende Termine", "Vergangene Termine", "Monatsansicht", "Termin im Detail"]
+)
+with tab_coming:
+    coming = meetings[days >= today]
+    if coming.empty:
+        ui.empty("Keine kommenden Termine.")
+    else:
+        ui.table(listing(coming), "Kommende Termine", "cal_coming")
+with tab_past:
+    past = meetings[days < today].iloc[::-1]
+    if past.empty:
+        ui.empty("Keine vergangenen Termine.")
+    else:
+        ui.table(listing(past), "Vergangene Termine", "cal_past")
+with tab_month:
+    months = sorted({(t.year, t.month) for t in meetings["starts_at"]})
+    default = next(
+        (i for i, m in enumerate(months) if m >= (today.year, today.month)), len(months) - 1
+    )
+    year, month = st.selectbox(
+        "Monat",
+        months,
+        index=default,
+        format_func=lambda m: calendar_view.month_label(*m),
+        key="cal_month",
+    )
+    st.dataframe(
+        calendar_view.month_grid(meetings, year, month),
+        hide_index=True,
+        width="stretch",
+        row_height=96,
+    )
+with tab_detail:
+    labels = {
+        row.id: f"{fmt.date(row.starts_at)} · {row.title}"
+        for row in meetings.iloc[::-1].itertuples()
+    }
+    meeting_id = st.selectbox("Termin", list(labels), format_func=labels.get, key="cal_detail")
+    meeting = meetings.set_index("id").loc[meeting_id]
+    st.subheader(meeting["title"], anchor=False)
+    st.text(
+        f"{fmt.weekday_date(meeting['starts_at'])}, {meeting['starts_at']:%H:%M}–"
+        f"{meeting['ends_at']:%H:%M} Uhr\n"
+        f"Ort: {meeting['location'] or 'offen'}\n"
+        f"Art: {MEETING_KIND_LABELS[meeting['kind']]}"
+        + (f" · {meeting['area']}" if isinstance(meeting["area"], str) else "")
+        + f"\nStatus: {MEETING_STATUS_LABELS[meeting['status']]}"
+    )
+    if isinstance(meeting["notes"], str) and meeting["notes"]:
+        st.text(f"Notizen: {meeting['notes']}")
+    record = next(r for r in records if r["id"] == meeting_id)
+    st.download_button(
+        "Diesen Termin als .ics",
+        data=lambda: exports.ics_bytes([record]),
+        file_name=f"termin-{meeting_id}.ics",
+        mime="text/calendar",
+        icon=":material/event:",
+        on_click="ignore",
+        key="cal_ics_one",
+    )
+    attendance = data.read(participation.attendance_by_sector)
+    rows = attendance[attendance["meeting_id"] == meeting_id]
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Teilnahme nach Bereich**")
+        if rows.empty:
+            ui.empty("Für diesen Termin ist keine Anwesenheit erfasst.")
+        else:
+            summary = pd.DataFrame(
+                {
+                    "Bereich": rows["sector"],
+                    "Eingeladen": rows["invited"],
+                    "Persönlich": rows["present"],
+                    "Stellvertretung": rows["deputy"],
+                    "Quote": rows["rate"].map(fmt.percent),
+                }
+            )
+            ui.table(summary, "Teilnahme am Termin", "cal_detail_att")
+    with right:
+        st.markdown("**Hier vorgeschlagene Maßnahmen**")
+        proposed = data.read(queries.measures_proposed_at, int(meeting_id))
+        if proposed.empty:
+            ui.empty("Bei diesem Termin wurden keine Maßnahmen vorgeschlagen.")
+        else:
+            shown = pd.DataFrame(
+                {
+                    "Maßnahme": proposed["title"],
+                    "Status": proposed["status"],
+                    "Fortschritt": proposed["progress"].map(
+                        lambda v: "unbekannt" if pd.isna(v) else f"{v:.0f} %"
+                    ),
+                }
+            )
+            ui.table(shown, "Vorgeschlagene Maßnahmen", "cal_detail_meas")

@@ -1,0 +1,141 @@
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from components import charts, data, fmt, navigation, ui
+from db import progress, queries
+
+navigation.page_actor("viewer")
+today = dt.date.today()
+
+st.title("Maßnahmen nach Themenbereich")
+plenaries = data.read(queries.held_plenaries, today)
+last_day = plenaries.iloc[0]["starts_at"].date() if len(plenaries) else None
+days = [today] + ([last_day] if last_day else [])
+areas = data.read(progress.area_progress, days)
+now = areas[areas["day"] == today]
+
+with st.expander("Wie der Fortschritt berechnet wird", icon=":material/function:"):
+    st.markdown(
+        "**Fortschritt eines Themenbereichs** = Mittelwert des *bekannten* Fortschritts "
+        "seiner aktiven Maßnahmen.\n\n"
+        "- Maßgeblich ist je Maßnahme die letzte Fortschrittsmeldung bis zum Stichtag.\n"
+        "- Maßnahmen mit unbekanntem Fortschritt werden **nicht als 0 %** gewertet, sondern "
+        "gezählt und neben dem Wert ausgewiesen.\n"
+        "- Zurückgestellte und archivierte Maßnahmen bleiben außen vor."
+    )
+
+if now["measures"].sum() == 0:
+    ui.empty("Noch keine Maßnahmen mit Fortschrittsmeldungen erfasst.")
+    st.stop()
+
+left, right = st.columns(2)
+with left:
+    ui.chart(charts.area_progress(now), "Fortschritt je Themenbereich", "meas_progress")
+with right:
+    statuses = data.read(progress.status_names)
+    counts = data.read(progress.status_counts)
+    ui.chart(charts.status_distribution(counts, statuses), "Maßnahmen nach Status", "meas_status")
+
+if last_day:
+    then = areas[areas["day"] == last_day].set_index("area_id")
+    summary = pd.DataFrame(
+        {
+            "Themenbereich": now["area"].values,
+            "Fortschritt heute": [
+                fmt.number(v, 1) + " %" if pd.notna(v) else "–" for v in now["mean"]
+            ],
+            f"am {fmt.date(last_day)}": [
+                fmt.number(then.loc[a, "mean"], 1) + " %" if pd.notna(then.loc[a, "mean"]) else "–"
+                for a in now["area_id"]
+            ],
+            "Veränderung": [
+                ui.points_delta(v, then.loc[a, "mean"], scale=1) or "–"
+                for v, a in zip(now["mean"], now["area_id"], strict=True)
+            ],
+            "bekannt": now["known"].values,
+            "unbekannt": now["unknown"].values,
+        }
+    )
+    st.subheader(f"Veränderung seit der letzten Plenarsitzung ({fmt.date(last_day)})")
+    ui.table(summary, "Fortschritt seit der letzten Sitzung", "meas_since")
+
+series = data.read(progress.progress_series, today)
+ui.chart(charts.progress_over_time(series, plenaries), "Fortschritt im Zeitverlauf", "meas_time")
+
+measures = data.read(progress.measures_table, today)
+tab_moved, tab_overdue, tab_stale, tab_all = st.tabs(
+    ["Bewegung seit der Sitzung", "Überfällig", "Ohne aktuelle Meldung", "Alle Maßnahmen"]
+)
+
+
+def measure_view(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Maßnahme": df["title"],
+            "Themenbereich": df["area"],
+            "Status": df["status"],
+            "Fortschritt": df["progress"].map(
+                lambda v: "unbekannt" if pd.isna(v) else f"{v:.0f} %"
+            ),
+            "Verantwortlich": df["responsible"],
+            "Fällig": df["due_date"].map(fmt.date),
+            "Letzte Meldung": df["last_update"].map(fmt.date),
+            "Notiz der letzten Meldung": df["last_note"],
+        }
+    )
+
+
+with tab_moved:
+    if last_day is None:
+        ui.empty("Noch keine Plenarsitzung, seit der sich etwas bewegen könnte.")
+    else:
+        moved = data.read(progress.changes_since, last_day, today)
+        if moved.empty:
+            ui.empty("Seit der letzten Sitzung hat sich keine Maßnahme bewegt.")
+        else:
+            shown = pd.DataFrame(
+                {
+                    "Maßnahme": moved["title"],
+                    "Themenbereich": moved["area"],
+                    "Status damals": moved["status_then"].fillna("noch nicht erfasst"),
+                    "Status heute": moved["status"],
+                    "Fortschritt damals": moved["progress_then"].map(
+                        lambda v: "–" if pd.isna(v) else f"{v:.0f} %"
+                    ),
+                    "Fortschritt heute": moved["progress"].map(
+                        lambda v: "unbekannt" if pd.isna(v) else f"{v:.0f} %"
+                    ),
+                }
+            )
+            ui.table(shown, "Bewegung seit der letzten Sitzung", "meas_moved")
+with tab_overdue:
+    overdue = measures[measures["overdue"]]
+    if overdue.empty:
+        ui.empty("Keine überfälligen Maßnahmen.")
+    else:
+        ui.table(measure_view(overdue), "Überfällige Maßnahmen", "meas_overdue")
+with tab_stale:
+    stale = measures[measures["stale"]]
+    st.caption("Maßnahmen ohne Meldung seit der letzten Sitzung ihrer Arbeitsgruppe.")
+    if stale.empty:
+        ui.empty("Zu allen offenen Maßnahmen liegt eine aktuelle Meldung vor.")
+    else:
+        ui.table(measure_view(stale), "Maßnahmen ohne aktuelle Meldung", "meas_stale")
+with tab_all:
+    c1, c2, c3 = st.columns([2, 2, 3])
+    area = c1.selectbox("Themenbereich", ["Alle", *now["area"]], key="meas_filter_area")
+    status = c2.selectbox("Status", ["Alle", *statuses], key="meas_filter_status")
+    search = c3.text_input("Suche im Titel", key="meas_filter_search", max_chars=100)
+    shown = measures[~measures["archived"]]
+    if area != "Alle":
+        shown = shown[shown["area"] == area]
+    if status != "Alle":
+        shown = shown[shown["status"] == status]
+    if search.strip():
+        shown = shown[shown["title"].str.contains(search.strip(), case=False, regex=False)]
+    if shown.empty:
+        ui.empty("Keine Maßnahme passt zu dieser Auswahl.")
+    else:
+        ui.table(measure_view(shown), "Maßnahmen", "meas_all")
