@@ -222,3 +222,22 @@ def test_write_services_bump_the_version_the_caches_key_on(engine, demo_accounts
         services.set_active(s, Actor("admin", "admin"), demo_accounts["leitung"], False)
     with Session(engine) as s:
         assert data_version(s) == before + 1
+
+
+@pytest.mark.parametrize("page", DASHBOARDS)
+def test_a_warm_rerun_issues_at_most_one_sql_statement(app_env, demo_engine, page):
+    from sqlalchemy import event
+
+    from components import data
+
+    at = open_page(page)
+    statements: list[str] = []
+    engine = data.engine()
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        at.run()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert not at.exception
+    assert len(statements) <= 1, statements
