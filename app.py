@@ -3,7 +3,7 @@
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
-from components import auth, data, navigation
+from components import auth, data, forms, navigation
 from db.config import ConfigError
 
 st.set_page_config(
@@ -21,6 +21,7 @@ try:
     else:
         page = st.navigation(navigation.pages_for(actor))
         navigation.sidebar(actor, st.session_state.get("name"))
+        forms.show_flash()
     page.run()
 except ConfigError as exc:
     st.error(str(exc), icon=":material/settings:")

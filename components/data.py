@@ -15,11 +15,13 @@ from typing import Any
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from db import accounts
 from db.config import database_url
 from db.engine import make_engine, session_scope
+from db.errors import DatabaseUnavailable
 from db.permissions import Actor
 
 VERSION_KEY = "_data_version"
@@ -75,9 +77,16 @@ def read_fresh(query: Query, *args: Any) -> Any:
 
 
 def write(actor: Actor, service: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run a write service in one transaction as ACTOR (commits or rolls back)."""
-    with session_scope(engine(), actor) as session:
-        return service(session, actor, *args, **kwargs)
+    """Run a write service in one transaction as ACTOR (commits or rolls back).
+
+    A database that is down or locked becomes DatabaseUnavailable: the page
+    shows it and the form keeps its input.
+    """
+    try:
+        with session_scope(engine(), actor) as session:
+            return service(session, actor, *args, **kwargs)
+    except DBAPIError as exc:
+        raise DatabaseUnavailable() from exc
 
 
 def sign_in_credentials() -> dict[str, Any]:

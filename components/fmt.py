@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
@@ -48,3 +49,12 @@ def weekday_date(value: dt.datetime) -> str:
     return format_datetime(
         value.astimezone(BERLIN), "EEE, dd.MM.yyyy", tzinfo=BERLIN, locale=LOCALE
     )
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def md(text: object) -> str:
+    """TEXT escaped for Streamlit's markdown elements, so that typed text is
+    shown literally: no emphasis, no links, no HTML."""
+    return _MARKDOWN.sub(r"\\\1", str(text))

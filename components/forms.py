@@ -1,10 +1,211 @@
-"""Small helpers shared by the form pages."""
+"""Form renderers returning plain payloads for db/services, and the shared
+handling of a save: the version a form loaded, German errors, conflicts."""
 
 from __future__ import annotations
 
-from db.errors import ValidationError
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from components import data, fmt
+from db.errors import Conflict, DomainError, InvalidInput, ValidationError
+from db.models import BERLIN
+from db.permissions import Actor
+from db.queries import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
+from db.validation import EARLIEST, LATEST
 
 
 def require_same_password(password: str, repeat: str) -> None:
     if password != repeat:
         raise ValidationError("Passwort wiederholen", "stimmt nicht mit dem Passwort überein.")
+
+
+# --- the version a form loaded (optimistic locking) --------------------------------------
+
+
+def loaded_version(prefix: str, record_id: int, current: int) -> int:
+    """The version of the record when this user opened its form (kept across reruns)."""
+    key = f"{prefix}_loaded_{record_id}"
+    if key not in st.session_state:
+        st.session_state[key] = int(current)
+    return st.session_state[key]
+
+
+def reload(prefix: str, record_id: int) -> None:
+    """Forget the loaded version and the typed values: the form shows the current state."""
+    st.session_state.pop(f"{prefix}_loaded_{record_id}", None)
+    st.session_state[f"{prefix}_generation"] = st.session_state.get(f"{prefix}_generation", 0) + 1
+
+
+def widget_key(prefix: str, record_id: int | str, field: str) -> str:
+    """Widget keys change with a reload, so the form then shows fresh values."""
+    return f"{prefix}_{record_id}_{st.session_state.get(f'{prefix}_generation', 0)}_{field}"
+
+
+FLASH_KEY = "_flash"
+
+
+def show_flash() -> None:
+    """Show what the last save reported (called by the frame on the run after a save)."""
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        success, warnings = flash
+        st.toast(fmt.md(success), icon=":material/check_circle:")
+        for warning in warnings:
+            st.warning(fmt.md(warning), icon=":material/event_busy:")
+
+
+def done(success: str, warnings: list[str] | tuple[str, ...] = ()) -> None:
+    """Rerun now and report SUCCESS (and WARNINGS) on the next run."""
+    st.session_state[FLASH_KEY] = (success, list(warnings))
+    st.rerun()
+
+
+def save(
+    actor: Actor,
+    service: Callable[..., Any],
+    *args: Any,
+    success: str,
+    warnings: list[str] | tuple[str, ...] = (),
+    prefix: str | None = None,
+    record_id: int | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Run SERVICE; on success rerun and report SUCCESS (and WARNINGS) on the next
+    run; on a domain error show it in German (the form keeps its input) and
+    return None."""
+    try:
+        result = data.write(actor, service, *args, **kwargs)
+    except Conflict as exc:
+        st.error(fmt.md(str(exc)), icon=":material/sync_problem:")
+        if exc.current:
+            st.dataframe(_current_values(exc.current), hide_index=True, width="stretch")
+        if prefix is not None and record_id is not None:
+            st.button(
+                "Aktuellen Stand laden",
+                key=f"{prefix}_reload_{record_id}",
+                on_click=reload,
+                args=(prefix, record_id),
+            )
+        return None
+    except InvalidInput as exc:
+        st.error("\n\n".join(fmt.md(m) for m in exc.messages), icon=":material/error:")
+        return None
+    except DomainError as exc:
+        st.error(fmt.md(str(exc)), icon=":material/error:")
+        return None
+    if prefix is not None and record_id is not None:
+        reload(prefix, record_id)
+    done(success, warnings)
+    return result  # pragma: no cover - st.rerun() does not return
+
+
+def _current_values(current: dict[str, Any]) -> pd.DataFrame:
+    rows = [
+        (
+            key,
+            value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False),
+        )
+        for key, value in current.items()
+        if key not in {"password_hash"}
+    ]
+    return pd.DataFrame(rows, columns=["Feld", "Aktueller Wert"])
+
+
+# --- widgets -----------------------------------------------------------------------------
+
+
+def choice(
+    label: str,
+    options: pd.DataFrame,
+    current: Any,
+    key: str,
+    label_column: str = "name",
+    optional: bool = False,
+    none_label: str = "–",
+) -> Any:
+    """A selectbox over OPTIONS (id + label column) returning the chosen id."""
+    ids = [None] if optional else []
+    ids += [int(i) for i in options["id"]]
+    labels = dict(zip(options["id"].astype(int), options[label_column], strict=True))
+    index = ids.index(current) if current in ids else 0
+    return st.selectbox(
+        label,
+        ids,
+        index=index if ids else None,
+        format_func=lambda i: none_label if i is None else labels[i],
+        key=key,
+    )
+
+
+def date_field(label: str, value: dt.date | None, key: str, where: Any = st) -> dt.date | None:
+    """A German date input over the whole plausible range (Streamlit's default is ±10 years)."""
+    return where.date_input(
+        label, value=value, min_value=EARLIEST, max_value=LATEST, format="DD.MM.YYYY", key=key
+    )
+
+
+def _when(value: Any) -> dt.datetime | None:
+    return None if value is None or pd.isna(value) else value
+
+
+def meeting_fields(prefix: str, record_id: int | str, row: dict, areas: pd.DataFrame) -> dict:
+    """The fields of the meeting form; returns the payload for MeetingInput."""
+    k = lambda f: widget_key(prefix, record_id, f)  # noqa: E731
+    start = _when(row.get("starts_at")) or dt.datetime.now(BERLIN).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    end = _when(row.get("ends_at")) or start + dt.timedelta(hours=3)
+    c1, c2 = st.columns(2)
+    kind = c1.selectbox(
+        "Art des Termins",
+        list(MEETING_KIND_LABELS),
+        index=list(MEETING_KIND_LABELS).index(row.get("kind") or "working_group"),
+        format_func=MEETING_KIND_LABELS.get,
+        key=k("kind"),
+    )
+    area_id = choice(
+        "Themenbereich (für Arbeitsgruppen)",
+        areas,
+        row.get("area_id"),
+        k("area"),
+        optional=True,
+        none_label="kein Themenbereich",
+    )
+    title = st.text_input("Titel", value=row.get("title") or "", max_chars=200, key=k("title"))
+    c1, c2, c3, c4 = st.columns(4)
+    day = date_field("Datum", start.date(), k("day"), c1)
+    begin = c2.time_input("Beginn", value=start.time().replace(tzinfo=None), key=k("begin"))
+    end_day = date_field("Datum Ende", end.date(), k("end_day"), c3)
+    finish = c4.time_input("Ende", value=end.time().replace(tzinfo=None), key=k("end"))
+    location = st.text_input(
+        "Ort", value=row.get("location") or "", max_chars=300, key=k("location")
+    )
+    status = st.selectbox(
+        "Status",
+        list(MEETING_STATUS_LABELS),
+        index=list(MEETING_STATUS_LABELS).index(row.get("status") or "planned"),
+        format_func=MEETING_STATUS_LABELS.get,
+        key=k("status"),
+    )
+    notes = st.text_area("Notizen", value=row.get("notes") or "", max_chars=4000, key=k("notes"))
+    return {
+        "kind": kind,
+        "title": title,
+        "area_id": area_id,
+        "starts_at": _combine(day, begin),
+        "ends_at": _combine(end_day, finish),
+        "location": location,
+        "status": status,
+        "notes": notes,
+    }
+
+
+def _combine(day: dt.date | None, time: dt.time | None) -> dt.datetime | None:
+    if day is None or time is None:
+        return None
+    return dt.datetime.combine(day, time, tzinfo=BERLIN)

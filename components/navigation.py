@@ -37,6 +37,25 @@ PAGES: list[PageSpec] = [
     ),
     PageSpec("pages/measures.py", "Maßnahmen", ":material/task_alt:", "viewer", "Dashboard"),
     PageSpec("pages/calendar.py", "Kalender", ":material/calendar_month:", "viewer", "Dashboard"),
+    PageSpec(
+        "pages/edit_members.py", "Mitglieder", ":material/person_edit:", "editor", "Bearbeiten"
+    ),
+    PageSpec(
+        "pages/edit_meetings.py",
+        "Termine & Anwesenheit",
+        ":material/event_available:",
+        "editor",
+        "Bearbeiten",
+    ),
+    PageSpec(
+        "pages/edit_measures.py",
+        "Maßnahmen & Fortschritt",
+        ":material/edit_note:",
+        "editor",
+        "Bearbeiten",
+    ),
+    PageSpec("pages/import_data.py", "Import", ":material/upload_file:", "editor", "Bearbeiten"),
+    PageSpec("pages/reference.py", "Stammdaten", ":material/tune:", "admin", "Verwaltung"),
     PageSpec("pages/accounts.py", "Konten", ":material/manage_accounts:", "admin", "Verwaltung"),
     PageSpec("pages/audit.py", "Änderungsprotokoll", ":material/history:", "admin", "Verwaltung"),
 ]

@@ -119,6 +119,7 @@ def audit_entries(
     since: dt.date | None = None,
     until: dt.date | None = None,
     limit: int = 500,
+    record_id: str | None = None,
 ) -> pd.DataFrame:
     """The newest audit entries matching the filters."""
     stmt = select(
@@ -135,6 +136,8 @@ def audit_entries(
         stmt = stmt.where(AuditEntry.username == username)
     if table_name:
         stmt = stmt.where(AuditEntry.table_name == table_name)
+    if record_id is not None:
+        stmt = stmt.where(AuditEntry.record_id == record_id)
     if since:
         stmt = stmt.where(AuditEntry.at >= dt.datetime.combine(since, dt.time(), tzinfo=BERLIN))
     if until:

@@ -2,7 +2,7 @@ import datetime as dt
 
 import streamlit as st
 
-from components import data, forms, navigation
+from components import data, fmt, forms, navigation
 from db import queries, services
 from db.accounts import ROLE_LABELS
 from db.errors import DomainError
@@ -23,22 +23,23 @@ table = accounts.assign(
 st.dataframe(table, hide_index=True, width="stretch")
 
 left, right = st.columns(2)
-with left, st.form("accounts_create", clear_on_submit=True, border=True):
-    st.subheader("Neues Konto")
-    username = st.text_input("Benutzername", max_chars=60)
-    display_name = st.text_input("Name", max_chars=120)
-    role = st.selectbox("Rolle", list(ROLE_LABELS), format_func=ROLE_LABELS.get)
-    password = st.text_input("Passwort", type="password")
-    repeat = st.text_input("Passwort wiederholen", type="password")
-    if st.form_submit_button("Konto anlegen", type="primary"):
+with left:
+    with st.form("accounts_create", clear_on_submit=True, border=True):
+        st.subheader("Neues Konto")
+        username = st.text_input("Benutzername", max_chars=60)
+        display_name = st.text_input("Name", max_chars=120)
+        role = st.selectbox("Rolle", list(ROLE_LABELS), format_func=ROLE_LABELS.get)
+        password = st.text_input("Passwort", type="password")
+        repeat = st.text_input("Passwort wiederholen", type="password")
+        submitted = st.form_submit_button("Konto anlegen", type="primary")
+    if submitted:
         try:
             forms.require_same_password(password, repeat)
             data.write(actor, services.create_account, username, display_name, role, password)
         except DomainError as exc:
-            st.error(str(exc))
+            st.error(fmt.md(exc))
         else:
-            st.toast(f"Konto „{username.strip().lower()}“ angelegt.")
-            st.rerun()
+            forms.done(f"Konto „{username.strip().lower()}“ angelegt.")
 
 with right, st.container(border=True):
     st.subheader("Konto bearbeiten")
@@ -60,26 +61,26 @@ with right, st.container(border=True):
             format_func=ROLE_LABELS.get,
         )
         active = st.checkbox("Aktiv", value=bool(row["active"]))
-        if st.form_submit_button("Speichern"):
-            try:
-                if new_role != row["role"]:
-                    data.write(actor, services.change_role, int(chosen), new_role)
-                if active != bool(row["active"]):
-                    data.write(actor, services.set_active, int(chosen), active)
-            except DomainError as exc:
-                st.error(str(exc))
-            else:
-                st.toast("Gespeichert.")
-                st.rerun()
+        submitted = st.form_submit_button("Speichern")
+    if submitted:
+        try:
+            if new_role != row["role"]:
+                data.write(actor, services.change_role, int(chosen), new_role)
+            if active != bool(row["active"]):
+                data.write(actor, services.set_active, int(chosen), active)
+        except DomainError as exc:
+            st.error(fmt.md(exc))
+        else:
+            forms.done("Gespeichert.")
     with st.form("accounts_password", clear_on_submit=True):
         new_password = st.text_input("Neues Passwort", type="password")
         new_repeat = st.text_input("Neues Passwort wiederholen", type="password")
-        if st.form_submit_button("Passwort zurücksetzen"):
-            try:
-                forms.require_same_password(new_password, new_repeat)
-                data.write(actor, services.reset_password, int(chosen), new_password)
-            except DomainError as exc:
-                st.error(str(exc))
-            else:
-                st.toast("Passwort zurückgesetzt; eine Sperre ist aufgehoben.")
-                st.rerun()
+        submitted = st.form_submit_button("Passwort zurücksetzen")
+    if submitted:
+        try:
+            forms.require_same_password(new_password, new_repeat)
+            data.write(actor, services.reset_password, int(chosen), new_password)
+        except DomainError as exc:
+            st.error(fmt.md(exc))
+        else:
+            forms.done("Passwort zurückgesetzt; eine Sperre ist aufgehoben.")

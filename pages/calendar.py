@@ -40,7 +40,7 @@ if len(upcoming):
     nxt = upcoming.iloc[0]
     with st.container(border=True):
         st.caption("Nächster Termin")
-        st.subheader(nxt["title"], anchor=False)
+        st.subheader(fmt.md(nxt["title"]), anchor=False)
         st.text(
             f"{fmt.weekday_date(nxt['starts_at'])}, {nxt['starts_at']:%H:%M}–"
             f"{nxt['ends_at']:%H:%M} Uhr · {nxt['location'] or 'Ort offen'}"
@@ -103,7 +103,7 @@ with tab_detail:
     }
     meeting_id = st.selectbox("Termin", list(labels), format_func=labels.get, key="cal_detail")
     meeting = meetings.set_index("id").loc[meeting_id]
-    st.subheader(meeting["title"], anchor=False)
+    st.subheader(fmt.md(meeting["title"]), anchor=False)
     st.text(
         f"{fmt.weekday_date(meeting['starts_at'])}, {meeting['starts_at']:%H:%M}–"
         f"{meeting['ends_at']:%H:%M} Uhr\n"

@@ -95,4 +95,6 @@ with right:
         with st.container(border=True):
             st.text(("Nächster Termin: " if i == 0 else "") + row.title)
             where = row.location or "Ort offen"
-            st.caption(f"{fmt.weekday_date(row.starts_at)}, {row.starts_at:%H:%M} Uhr · {where}")
+            st.caption(
+                f"{fmt.weekday_date(row.starts_at)}, {row.starts_at:%H:%M} Uhr · {fmt.md(where)}"
+            )

@@ -85,7 +85,7 @@ with tab_representation:
         if len(under):
             st.warning(
                 "Unterrepräsentiert (mehr als 3 Prozentpunkte unter dem Sitzanteil): "
-                + ", ".join(under["sector"])
+                + ", ".join(fmt.md(s) for s in under["sector"])
             )
         shown = pd.DataFrame(
             {

@@ -14,7 +14,7 @@ PASSWORDS = {username: password for username, _, _, password in DEMO_USERS}
 def open_app() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    assert not at.exception, at.exception
+    assert not at.exception, [(e.message, e.stack_trace[-6:]) for e in at.exception]
     return at
 
 
@@ -23,7 +23,7 @@ def submit_sign_in(at: AppTest, username: str, password: str) -> AppTest:
     next(t for t in at.text_input if t.label == "Passwort").input(password)
     next(b for b in at.button if b.label == "Anmelden").click()
     at.run()
-    assert not at.exception, at.exception
+    assert not at.exception, [(e.message, e.stack_trace[-6:]) for e in at.exception]
     return at
 
 
@@ -43,3 +43,30 @@ def shows_sign_in_form(at: AppTest) -> bool:
 
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
+
+
+def widget(at: AppTest, kind: str, label: str, form: str | None = None):
+    """The widget of KIND ('text_input', 'selectbox', ...) with LABEL (in FORM)."""
+    found = [
+        w
+        for w in getattr(at, kind)
+        if w.label == label and (form is None or w.proto.form_id == form)
+    ]
+    assert len(found) == 1, f"{len(found)} {kind} named {label!r} in {form!r}"
+    return found[0]
+
+
+def submit(at: AppTest, label: str, form: str | None = None) -> AppTest:
+    """Click the form's submit button LABEL and run."""
+    buttons = [
+        b for b in at.button if b.label == label and (form is None or b.proto.form_id == form)
+    ]
+    assert len(buttons) == 1, f"{len(buttons)} buttons named {label!r}"
+    buttons[0].click()
+    at.run()
+    assert not at.exception, [(e.message, e.stack_trace[-6:]) for e in at.exception]
+    return at
+
+
+def errors(at: AppTest) -> str:
+    return "\n".join(e.value for e in at.error)

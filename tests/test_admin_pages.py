@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from components.fmt import md
 from db.accounts import check_password
 from db.models import AuditEntry, User
 from tests.apptest import signed_in
@@ -42,9 +43,9 @@ def test_admin_creates_an_account_through_the_form(app_env, engine):
 def test_bad_account_input_names_the_field_and_saves_nothing(app_env, engine):
     at = _accounts_page()
     _fill_new_account(at, "kurz", "kurz", "kurz")
-    assert [e.value for e in at.error] == ["Passwort: muss mindestens 10 Zeichen lang sein."]
+    assert [e.value for e in at.error] == [md("Passwort: muss mindestens 10 Zeichen lang sein.")]
     _fill_new_account(at, "anders", "ein-gutes-passwort", "ein-anderes-passwort")
-    assert "Passwort wiederholen" in at.error[0].value
+    assert md("Passwort wiederholen") in at.error[0].value
     _fill_new_account(at, "leitung", "ein-gutes-passwort", "ein-gutes-passwort")
     assert "bereits vergeben" in at.error[0].value
     with Session(engine) as s:
@@ -83,7 +84,7 @@ def test_admin_cannot_withdraw_own_admin_role(app_env, demo_accounts):
     next(c for c in at.checkbox if c.label == "Aktiv").uncheck()
     next(b for b in at.button if b.label == "Speichern").click()
     at.run()
-    assert at.error[0].value == "Aktiv: Sie können Ihr eigenes Konto nicht deaktivieren."
+    assert at.error[0].value == md("Aktiv: Sie können Ihr eigenes Konto nicht deaktivieren.")
 
 
 def test_audit_page_lists_and_filters_changes(app_env, engine):

@@ -27,8 +27,14 @@ from tests.apptest import (
 )
 
 VIEWER_PAGES = ["Übersicht", "Teilnahme nach Bereich", "Maßnahmen", "Kalender"]
-EDITOR_PAGES = VIEWER_PAGES
-ADMIN_PAGES = [*EDITOR_PAGES, "Konten", "Änderungsprotokoll"]
+EDITOR_PAGES = [
+    *VIEWER_PAGES,
+    "Mitglieder",
+    "Termine & Anwesenheit",
+    "Maßnahmen & Fortschritt",
+    "Import",
+]
+ADMIN_PAGES = [*EDITOR_PAGES, "Stammdaten", "Konten", "Änderungsprotokoll"]
 EXPECTED = {"leitung": VIEWER_PAGES, "geschaeftsstelle": EDITOR_PAGES, "admin": ADMIN_PAGES}
 
 

@@ -1,0 +1,52 @@
+"""Write side: every change goes through a service that checks the acting
+user's role, validates (db.validation), writes (audited, see db.audit) and
+bumps the data version. Services take a session (the caller commits) and
+plain values, and raise domain errors with German messages."""
+
+from db.services.accounts import change_role, create_account, reset_password, set_active
+from db.services.core import WRITE_SERVICES, write_service
+from db.services.measures import (
+    add_progress_update,
+    archive_measure,
+    create_measure,
+    update_measure,
+)
+from db.services.meetings import (
+    cancel_meeting,
+    create_meeting,
+    meeting_warnings,
+    record_attendance,
+    update_meeting,
+)
+from db.services.members import (
+    create_member,
+    create_organisation,
+    deactivate_member,
+    update_member,
+    update_organisation,
+)
+from db.services.reference import save_reference
+
+__all__ = [
+    "WRITE_SERVICES",
+    "add_progress_update",
+    "archive_measure",
+    "cancel_meeting",
+    "change_role",
+    "create_account",
+    "create_measure",
+    "create_meeting",
+    "create_member",
+    "create_organisation",
+    "deactivate_member",
+    "meeting_warnings",
+    "record_attendance",
+    "reset_password",
+    "save_reference",
+    "set_active",
+    "update_measure",
+    "update_meeting",
+    "update_member",
+    "update_organisation",
+    "write_service",
+]

@@ -1,0 +1,252 @@
+"""One schema per editable thing, used by the forms and by the import.
+
+Pydantic does the checking; `check()` turns its findings into German messages
+that name the field, so a user always reads which input is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from db.errors import InvalidInput
+from db.models import ATTENDANCE_STATUSES, MEETING_KINDS, MEETING_STATUSES
+
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _strip(value: Any) -> Any:
+    """Trim text; empty text counts as not given."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _required(value: Any) -> Any:
+    value = _strip(value)
+    if value is None:
+        raise PydanticCustomError("missing", "ist ein Pflichtfeld.")
+    return str(value) if isinstance(value, int | float) else value
+
+
+def _plausible(value: dt.date | dt.datetime | None) -> dt.date | dt.datetime | None:
+    if value is None:
+        return None
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not EARLIEST <= day <= LATEST:
+        raise PydanticCustomError(
+            "implausible_date",
+            "muss zwischen {earliest} und {latest} liegen.",
+            {"earliest": f"{EARLIEST:%d.%m.%Y}", "latest": f"{LATEST:%d.%m.%Y}"},
+        )
+    return value
+
+
+def _email(value: str | None) -> str | None:
+    if value is not None and not EMAIL.match(value):
+        raise PydanticCustomError("email", "ist keine gültige E-Mail-Adresse.")
+    return value
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        raise PydanticCustomError("naive", "braucht eine Zeitzone (Europe/Berlin).")
+    return value
+
+
+def Text(title: str, max_length: int) -> Any:
+    return Annotated[str, BeforeValidator(_required), Field(title=title, max_length=max_length)]
+
+
+def OptionalText(title: str, max_length: int) -> Any:
+    bounded = Annotated[str, Field(max_length=max_length)]
+    return Annotated[bounded | None, BeforeValidator(_strip), Field(None, title=title)]
+
+
+Day = Annotated[dt.date, AfterValidator(_plausible)]
+OptionalDay = Annotated[dt.date | None, BeforeValidator(_strip), AfterValidator(_plausible)]
+Percent = Annotated[int, Field(ge=0, le=100)]
+Progress = Annotated[Percent | None, BeforeValidator(_strip)]
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", frozen=True)
+
+
+class OrganisationInput(Schema):
+    name: Text("Name der Organisation", 200)
+    sector_id: int = Field(title="Bereich")
+
+
+class MemberInput(Schema):
+    first_name: Text("Vorname", 100)
+    last_name: Text("Nachname", 100)
+    function: OptionalText("Funktion", 200)
+    email: Annotated[OptionalText("E-Mail", 200), AfterValidator(_email)]
+    organisation_id: int = Field(title="Organisation")
+    sector_id: int = Field(title="Bereich")
+    active_from: Day = Field(title="Mitglied seit")
+    active_to: OptionalDay = Field(None, title="Mitglied bis")
+    deputy_for_id: int | None = Field(None, title="Stellvertretung für")
+    area_ids: tuple[int, ...] = Field((), title="Arbeitsgruppen")
+
+    @model_validator(mode="after")
+    def _period(self) -> MemberInput:
+        if self.active_to is not None and self.active_to < self.active_from:
+            raise PydanticCustomError(
+                "order", "Mitglied bis: darf nicht vor „Mitglied seit“ liegen."
+            )
+        return self
+
+
+class MeetingInput(Schema):
+    kind: str = Field(title="Art des Termins")
+    title: Text("Titel", 200)
+    area_id: int | None = Field(None, title="Themenbereich")
+    starts_at: Annotated[dt.datetime, AfterValidator(_aware), AfterValidator(_plausible)] = Field(
+        title="Beginn"
+    )
+    ends_at: Annotated[dt.datetime, AfterValidator(_aware)] = Field(title="Ende")
+    location: OptionalText("Ort", 300)
+    status: str = Field("planned", title="Status")
+    notes: OptionalText("Notizen", 4000)
+
+    @model_validator(mode="after")
+    def _rules(self) -> MeetingInput:
+        if self.kind not in MEETING_KINDS:
+            raise PydanticCustomError("choice", "Art des Termins: unbekannte Art.")
+        if self.status not in MEETING_STATUSES:
+            raise PydanticCustomError("choice", "Status: unbekannter Status.")
+        if self.kind == "working_group" and self.area_id is None:
+            raise PydanticCustomError(
+                "area", "Themenbereich: ist für eine Arbeitsgruppensitzung ein Pflichtfeld."
+            )
+        if self.ends_at < self.starts_at:
+            raise PydanticCustomError("order", "Ende: darf nicht vor dem Beginn liegen.")
+        return self
+
+
+class AttendanceInput(Schema):
+    member_id: int = Field(title="Mitglied")
+    status: str = Field(title="Anwesenheit")
+    deputy_attended: bool = Field(False, title="Stellvertretung anwesend")
+
+    @model_validator(mode="after")
+    def _rules(self) -> AttendanceInput:
+        if self.status not in ATTENDANCE_STATUSES:
+            raise PydanticCustomError("choice", "Anwesenheit: unbekannter Wert.")
+        if self.deputy_attended and self.status == "present":
+            raise PydanticCustomError(
+                "deputy",
+                "Stellvertretung anwesend: nur möglich, wenn das Mitglied selbst fehlte.",
+            )
+        return self
+
+
+class MeasureInput(Schema):
+    title: Text("Titel", 200)
+    description: OptionalText("Beschreibung", 4000)
+    area_id: int = Field(title="Themenbereich")
+    proposed_at_meeting_id: int | None = Field(None, title="Vorgeschlagen in")
+    need_id: int | None = Field(None, title="Handlungsbedarf")
+    responsible: OptionalText("Verantwortlich", 200)
+    status_id: int = Field(title="Status")
+    progress: Progress = Field(None, title="Fortschritt (%)")
+    start_date: OptionalDay = Field(None, title="Beginn")
+    due_date: OptionalDay = Field(None, title="Fällig am")
+
+    @model_validator(mode="after")
+    def _dates(self) -> MeasureInput:
+        if self.start_date and self.due_date and self.due_date < self.start_date:
+            raise PydanticCustomError("order", "Fällig am: darf nicht vor dem Beginn liegen.")
+        return self
+
+
+class ProgressInput(Schema):
+    date: Day = Field(title="Datum")
+    progress: Progress = Field(None, title="Fortschritt (%)")
+    status_id: int = Field(title="Status")
+    note: OptionalText("Notiz", 4000)
+
+
+class SectorInput(Schema):
+    name: Text("Name des Bereichs", 80)
+    sort_order: int = Field(0, title="Reihenfolge", ge=0, le=999)
+
+
+class AreaInput(Schema):
+    name: Text("Name des Themenbereichs", 120)
+    short_name: Text("Kurzname", 20)
+    sort_order: int = Field(0, title="Reihenfolge", ge=0, le=999)
+
+
+class StatusInput(Schema):
+    name: Text("Name des Status", 60)
+    default_progress: Progress = Field(None, title="Vorgeschlagener Fortschritt (%)")
+    is_done: bool = Field(False, title="gilt als umgesetzt")
+    is_discontinued: bool = Field(False, title="gilt als zurückgestellt")
+    sort_order: int = Field(0, title="Reihenfolge", ge=0, le=999)
+
+
+MESSAGES = {
+    "missing": "ist ein Pflichtfeld.",
+    "string_too_long": "darf höchstens {max_length} Zeichen lang sein.",
+    "too_long": "darf höchstens {max_length} Zeichen lang sein.",
+    "string_type": "muss ein Text sein.",
+    "greater_than_equal": "muss mindestens {ge} sein.",
+    "less_than_equal": "darf höchstens {le} sein.",
+    "int_parsing": "muss eine ganze Zahl sein.",
+    "int_type": "muss eine ganze Zahl sein.",
+    "int_from_float": "muss eine ganze Zahl sein.",
+    "date_parsing": "ist kein gültiges Datum (TT.MM.JJJJ).",
+    "date_from_datetime_parsing": "ist kein gültiges Datum (TT.MM.JJJJ).",
+    "date_type": "ist kein gültiges Datum (TT.MM.JJJJ).",
+    "datetime_parsing": "ist keine gültige Zeitangabe.",
+    "datetime_type": "ist keine gültige Zeitangabe.",
+    "bool_parsing": "muss ja oder nein sein.",
+    "extra_forbidden": "ist kein bekanntes Feld.",
+}
+
+
+def messages(schema: type[BaseModel], error: ValidationError) -> list[str]:
+    """German messages naming the field, one per finding."""
+    out = []
+    for item in error.errors():
+        kind = item["type"]
+        field = item["loc"][0] if item["loc"] else None
+        info = schema.model_fields.get(field) if isinstance(field, str) else None
+        label = info.title if info is not None and info.title else None
+        ctx = item.get("ctx") or {}
+        if kind in MESSAGES:
+            text = MESSAGES[kind].format(**ctx)
+        else:
+            text = item["msg"]  # our own PydanticCustomError messages are German
+            if text.startswith("Value error, "):
+                text = text.removeprefix("Value error, ")
+        out.append(f"{label}: {text}" if label and not text.startswith(f"{label}:") else text)
+    return out
+
+
+def check(schema: type[M], data: dict[str, Any]) -> M:
+    """SCHEMA filled from DATA, or InvalidInput with every German message."""
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(messages(schema, exc)) from None

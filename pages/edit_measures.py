@@ -1,0 +1,242 @@
+import datetime as dt
+import json
+
+import pandas as pd
+import streamlit as st
+
+from components import data, fmt, forms, navigation, ui
+from db import lookups, queries, services
+
+actor = navigation.page_actor("editor")
+today = dt.date.today()
+
+st.title("Maßnahmen und Fortschritt")
+measures = data.read(lookups.measures)
+areas = data.read(lookups.areas)
+statuses = data.read(lookups.statuses)
+meetings = data.read(lookups.meetings)
+needs = data.read(lookups.needs)
+short = dict(zip(areas["id"], areas["short_name"], strict=True))
+status_names = dict(zip(statuses["id"], statuses["name"], strict=True))
+default_progress = dict(zip(statuses["id"], statuses["default_progress"], strict=True))
+meeting_choices = meetings.assign(
+    label=[
+        f"{fmt.date(t)} · {n}"
+        for t, n in zip(meetings["starts_at"], meetings["title"], strict=True)
+    ]
+)
+need_choices = needs.rename(columns={"title": "name"})
+
+
+def progress_input(key: str, current: int | None, status_id: int | None) -> int | None:
+    """Percent or unknown; a status with a default percent proposes it."""
+    proposed = default_progress.get(status_id)
+    value = current if proposed is None or pd.isna(proposed) else int(proposed)
+    unknown = st.checkbox("Fortschritt unbekannt", value=value is None, key=f"{key}_unknown")
+    percent = st.number_input(
+        "Fortschritt (%)",
+        min_value=0,
+        max_value=100,
+        step=5,
+        value=0 if value is None or pd.isna(value) else int(value),
+        key=f"{key}_percent",
+        help="Unbekannt wird nie als 0 % gezählt.",
+    )
+    return None if unknown else int(percent)
+
+
+def measure_form(prefix: str, record_id: int | str, row: dict) -> dict:
+    k = lambda f: forms.widget_key(prefix, record_id, f)  # noqa: E731
+    title = st.text_input("Titel", value=row.get("title") or "", max_chars=200, key=k("title"))
+    description = st.text_area(
+        "Beschreibung", value=row.get("description") or "", max_chars=4000, key=k("description")
+    )
+    c1, c2 = st.columns(2)
+    with c1:
+        area_id = forms.choice("Themenbereich", areas, row.get("area_id"), k("area"))
+    with c2:
+        need_id = forms.choice(
+            "Handlungsbedarf", need_choices, row.get("need_id"), k("need"), optional=True
+        )
+    c1, c2 = st.columns(2)
+    with c1:
+        meeting_id = forms.choice(
+            "Vorgeschlagen in",
+            meeting_choices,
+            row.get("proposed_at_meeting_id"),
+            k("meeting"),
+            label_column="label",
+            optional=True,
+        )
+    responsible = c2.text_input(
+        "Verantwortlich", value=row.get("responsible") or "", max_chars=200, key=k("responsible")
+    )
+    c1, c2 = st.columns(2)
+    start = forms.date_field("Beginn", row.get("start_date"), k("start"), c1)
+    due = forms.date_field("Fällig am", row.get("due_date"), k("due"), c2)
+    return {
+        "title": title,
+        "description": description,
+        "area_id": area_id,
+        "need_id": need_id,
+        "proposed_at_meeting_id": meeting_id,
+        "responsible": responsible,
+        "start_date": start,
+        "due_date": due,
+    }
+
+
+def status_choice(key: str, current: int | None) -> int:
+    return forms.choice("Status", statuses, current, key)
+
+
+tab_progress, tab_edit, tab_new, tab_history = st.tabs(
+    ["Fortschritt melden", "Maßnahme bearbeiten", "Neue Maßnahme", "Verlauf"]
+)
+
+if measures.empty:
+    selected = None
+else:
+    labels = {
+        int(r.id): f"{short.get(r.area_id, '')} · {r.title}"
+        + (" (archiviert)" if r.archived else "")
+        for r in measures.itertuples()
+    }
+    selected = st.selectbox(
+        "Maßnahme", list(labels), format_func=labels.get, key="measures_selected"
+    )
+    row = measures.set_index("id").loc[selected].to_dict()
+    version = forms.loaded_version("measures", selected, row["version"])
+
+with tab_progress:
+    if selected is None:
+        ui.empty("Noch keine Maßnahmen erfasst.")
+    else:
+        st.subheader(fmt.md(row["title"]), anchor=False)
+        current = "unbekannt" if pd.isna(row["progress"]) else f"{row['progress']:.0f} %"
+        st.caption(f"Aktuell: {fmt.md(status_names.get(row['status_id'], ''))}, {current}")
+        k = lambda f: forms.widget_key("measures", selected, f)  # noqa: E731
+        status_id = status_choice(k("update_status"), row["status_id"])
+        with st.form(f"measures_update_{selected}"):
+            day = forms.date_field("Datum", today, k("update_date"))
+            progress = progress_input(
+                k(f"update_{status_id}"),
+                None if pd.isna(row["progress"]) else row["progress"],
+                status_id,
+            )
+            note = st.text_area("Notiz", max_chars=4000, key=k("update_note"))
+            submitted = st.form_submit_button("Fortschritt melden", type="primary")
+        if submitted:
+            forms.save(
+                actor,
+                services.add_progress_update,
+                selected,
+                {"date": day, "progress": progress, "status_id": status_id, "note": note},
+                version,
+                success="Fortschritt gemeldet.",
+                prefix="measures",
+                record_id=selected,
+            )
+
+with tab_edit:
+    if selected is not None:
+        k = lambda f: forms.widget_key("measures", selected, f)  # noqa: E731
+        status_id = status_choice(k("edit_status"), row["status_id"])
+        with st.form(f"measures_edit_{selected}"):
+            payload = measure_form("measures", selected, row)
+            current_progress = None if pd.isna(row["progress"]) else row["progress"]
+            if status_id == row["status_id"]:
+                payload["progress"] = progress_input(k("edit_keep"), current_progress, None)
+            else:
+                payload["progress"] = progress_input(
+                    k(f"edit_{status_id}"), current_progress, status_id
+                )
+            payload["status_id"] = status_id
+            submitted = st.form_submit_button("Speichern", type="primary")
+        if submitted:
+            forms.save(
+                actor,
+                services.update_measure,
+                selected,
+                payload,
+                version,
+                success="Maßnahme gespeichert.",
+                prefix="measures",
+                record_id=selected,
+            )
+        archived = bool(row["archived"])
+        with st.form(f"measures_archive_{selected}"):
+            st.caption(
+                "Archivierte Maßnahmen verschwinden aus allen Listen und Kennzahlen; "
+                "ihr Verlauf bleibt erhalten."
+            )
+            submitted = st.form_submit_button("Wiederherstellen" if archived else "Archivieren")
+        if submitted:
+            forms.save(
+                actor,
+                services.archive_measure,
+                selected,
+                version,
+                not archived,
+                success="Maßnahme wiederhergestellt." if archived else "Maßnahme archiviert.",
+                prefix="measures",
+                record_id=selected,
+            )
+
+with tab_new:
+    if areas.empty or statuses.empty:
+        ui.empty("Es fehlen Themenbereiche oder Status (Seite „Stammdaten“).")
+    else:
+        status_id = status_choice("measures_new_status", None)
+        with st.form("measures_new"):
+            payload = measure_form("measures_new", "neu", {})
+            payload["progress"] = progress_input(f"measures_new_{status_id}", None, status_id)
+            payload["status_id"] = status_id
+            submitted = st.form_submit_button("Maßnahme anlegen", type="primary")
+        if submitted:
+            forms.save(
+                actor,
+                services.create_measure,
+                payload,
+                success="Maßnahme angelegt.",
+                prefix="measures_new",
+                record_id=0,
+            )
+
+with tab_history:
+    if selected is not None:
+        history = data.read(lookups.measure_history, selected)
+        shown = pd.DataFrame(
+            {
+                "Datum": history["date"].map(fmt.date),
+                "Status": history["status"],
+                "Fortschritt": history["progress"].map(
+                    lambda v: "unbekannt" if pd.isna(v) else f"{v:.0f} %"
+                ),
+                "Notiz": history["note"],
+                "Von": history["author"],
+            }
+        )
+        st.markdown("**Fortschrittsmeldungen**")
+        ui.table(shown, "Verlauf der Maßnahme", "measures_history")
+        changes = data.read(queries.audit_entries, None, "measures", None, None, 100, str(selected))
+        st.markdown("**Änderungen am Stammblatt**")
+        if changes.empty:
+            ui.empty("Keine Änderungen protokolliert.")
+        else:
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Zeitpunkt": changes["at"].map(fmt.datetime),
+                        "Von": changes["username"],
+                        "Vorher": changes["old"].map(
+                            lambda v: json.dumps(v, ensure_ascii=False) if v else ""
+                        ),
+                        "Nachher": changes["new"].map(
+                            lambda v: json.dumps(v, ensure_ascii=False) if v else ""
+                        ),
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )

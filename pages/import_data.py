@@ -1,0 +1,112 @@
+import streamlit as st
+
+from components import data, exports, fmt, navigation
+from db import importer
+from db.errors import DomainError, InvalidInput
+
+actor = navigation.page_actor("editor")
+DONE_KEY = "import_done"
+
+st.title("Import")
+kind = st.radio(
+    "Was importieren?",
+    list(importer.KIND_LABELS),
+    format_func=importer.KIND_LABELS.get,
+    horizontal=True,
+    key="import_kind",
+)
+label = importer.KIND_LABELS[kind]
+st.markdown(
+    "So geht's: aktuelle Liste herunterladen, in Excel bearbeiten und wieder hochladen. "
+    "Vor dem Speichern zeigt eine Vorschau jede Zeile mit ihrer Aktion.\n\n"
+    "- Zeilen **mit ID** ändern den bestehenden Eintrag, Zeilen **ohne ID** werden neu "
+    "angelegt. Zeilen, die in der Datei fehlen, werden nicht gelöscht.\n"
+    "- Namen von Organisation, Bereich, Themenbereich, Status und Arbeitsgruppen müssen "
+    "so geschrieben sein wie im Dashboard; Datumsangaben als TT.MM.JJJJ.\n"
+    "- Hat jemand einen Eintrag seit dem Herunterladen geändert (Spalte „Version“), wird "
+    "die Zeile abgelehnt: bitte neu herunterladen.\n"
+    "- Es wird alles oder nichts importiert: enthält eine Zeile einen Fehler, wird keine "
+    "Zeile gespeichert."
+)
+
+current = data.read(importer.export, kind)
+file_stem = {"members": "mitglieder", "measures": "massnahmen"}[kind]
+row = st.container(horizontal=True, gap="small")
+row.download_button(
+    f"{label} als Excel",
+    data=lambda: exports.excel_bytes(current, sheet_name=label),
+    file_name=f"{file_stem}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    on_click="ignore",
+    key="import_export_xlsx",
+)
+row.download_button(
+    f"{label} als CSV",
+    data=lambda: exports.csv_bytes(current),
+    file_name=f"{file_stem}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    on_click="ignore",
+    key="import_export_csv",
+)
+
+uploaded = st.file_uploader("Datei (Excel oder CSV)", type=["xlsx", "csv"], key="import_file")
+if uploaded is None:
+    st.stop()
+
+done = st.session_state.get(DONE_KEY)
+if done and done["file_id"] == uploaded.file_id and done["kind"] == kind:
+    st.success(
+        f"Import abgeschlossen: {done['neu']} neu angelegt, {done['ändern']} geändert.",
+        icon=":material/check_circle:",
+    )
+    st.info("Für einen weiteren Import bitte eine neue Datei hochladen.", icon=":material/info:")
+    st.stop()
+
+try:
+    table = importer.read_table(uploaded.getvalue(), uploaded.name, kind)
+    preview = data.read_fresh(importer.preview, kind, table)
+except InvalidInput as exc:
+    st.error("\n\n".join(fmt.md(m) for m in exc.messages), icon=":material/error:")
+    st.stop()
+
+if not preview.rows:
+    st.info("Die Datei enthält keine Datenzeilen.", icon=":material/info:")
+    st.stop()
+
+st.subheader("Vorschau")
+st.write(importer.summary(preview))
+st.dataframe(importer.preview_frame(preview), hide_index=True, width="stretch")
+
+if not preview.ok:
+    lines = ", ".join(str(n) for n in preview.error_lines)
+    which = "Zeile {} enthält" if len(preview.error_lines) == 1 else "Zeilen {} enthalten"
+    st.error(
+        f"{which.format(lines)} Fehler (siehe Spalte „Fehler“). Bitte in der Datei "
+        "korrigieren und erneut hochladen; bis dahin wird nichts importiert.",
+        icon=":material/error:",
+    )
+elif not preview.changes:
+    st.info("Nichts zu importieren: alle Zeilen sind unverändert.", icon=":material/info:")
+
+if st.button(
+    "Alle Zeilen importieren",
+    type="primary",
+    disabled=not preview.ok or not preview.changes,
+    key="import_apply",
+):
+    failed: list[str] = []
+    with st.status("Import läuft …", expanded=False) as status:
+        try:
+            counts = data.write(actor, importer.apply_import, kind, preview)
+        except DomainError as exc:
+            failed = exc.messages if isinstance(exc, InvalidInput) else [str(exc)]
+            status.update(label="Import abgebrochen – nichts gespeichert", state="error")
+        else:
+            status.update(label="Import abgeschlossen", state="complete")
+    if failed:
+        st.error("\n\n".join(fmt.md(m) for m in failed), icon=":material/error:")
+    else:
+        st.session_state[DONE_KEY] = {"file_id": uploaded.file_id, "kind": kind, **counts}
+        st.rerun()
