@@ -9,6 +9,8 @@ import streamlit as st
 
 from db.queries import MEETING_KIND_LABELS
 
+ALL = -1  # Streamlit shows a None option as "no selection", so "all" gets its own value
+
 
 def meeting_filters(prefix: str, areas: pd.DataFrame) -> tuple:
     """Date range, meeting kinds and thematic area; returns (since, until, kinds, area_id)."""
@@ -27,13 +29,13 @@ def meeting_filters(prefix: str, areas: pd.DataFrame) -> tuple:
         key=f"{prefix}_kinds",
         placeholder="Alle Arten",
     )
-    names = dict(zip(areas["id"], areas["name"], strict=True))
+    names = {int(k): v for k, v in zip(areas["id"], areas["name"], strict=True)}
     area_id = c3.selectbox(
         "Themenbereich",
-        [None, *names],
-        format_func=lambda i: "Alle Themenbereiche" if i is None else names[i],
+        [ALL, *names],
+        format_func=lambda i: "Alle Themenbereiche" if i == ALL else names[i],
         key=f"{prefix}_area",
     )
     since: dt.date | None = period[0] if len(period) >= 1 else None
     until: dt.date | None = period[1] if len(period) == 2 else None
-    return since, until, tuple(kinds), area_id
+    return since, until, tuple(kinds), None if area_id == ALL else area_id

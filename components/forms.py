@@ -119,6 +119,9 @@ def _current_values(current: dict[str, Any]) -> pd.DataFrame:
 # --- widgets -----------------------------------------------------------------------------
 
 
+NONE = -1  # Streamlit shows a None option as "no selection", so "none" gets its own value
+
+
 def choice(
     label: str,
     options: pd.DataFrame,
@@ -128,18 +131,20 @@ def choice(
     optional: bool = False,
     none_label: str = "–",
 ) -> Any:
-    """A selectbox over OPTIONS (id + label column) returning the chosen id."""
-    ids = [None] if optional else []
+    """A selectbox over OPTIONS (id + label column) returning the chosen id (or None)."""
+    ids = [NONE] if optional else []
     ids += [int(i) for i in options["id"]]
     labels = dict(zip(options["id"].astype(int), options[label_column], strict=True))
-    index = ids.index(current) if current in ids else 0
-    return st.selectbox(
+    wanted = NONE if current is None or pd.isna(current) else int(current)
+    chosen = st.selectbox(
         label,
         ids,
-        index=index if ids else None,
-        format_func=lambda i: none_label if i is None else labels[i],
+        index=ids.index(wanted) if wanted in ids else (0 if ids else None),
+        format_func=lambda i: none_label if i == NONE else labels[i],
         key=key,
+        placeholder="Bitte auswählen",
     )
+    return None if chosen in (None, NONE) else chosen
 
 
 def date_field(label: str, value: dt.date | None, key: str, where: Any = st) -> dt.date | None:

@@ -12,8 +12,8 @@ st.caption("Wer hat wann welchen Datensatz geändert, mit alten und neuen Werten
 
 users, tables = data.read(queries.audit_filter_options)
 c1, c2, c3 = st.columns(3)
-username = c1.selectbox("Benutzer", [None, *users], format_func=lambda u: u or "Alle")
-table_name = c2.selectbox("Tabelle", [None, *tables], format_func=lambda t: t or "Alle")
+username = c1.selectbox("Benutzer", ["", *users], format_func=lambda u: u or "Alle") or None
+table_name = c2.selectbox("Tabelle", ["", *tables], format_func=lambda t: t or "Alle") or None
 period = c3.date_input("Zeitraum", value=(), format="DD.MM.YYYY")
 since, until = (period[0], period[-1]) if period else (None, None)
 

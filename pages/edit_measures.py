@@ -90,10 +90,6 @@ def status_choice(key: str, current: int | None) -> int:
     return forms.choice("Status", statuses, current, key)
 
 
-tab_progress, tab_edit, tab_new, tab_history = st.tabs(
-    ["Fortschritt melden", "Maßnahme bearbeiten", "Neue Maßnahme", "Verlauf"]
-)
-
 if measures.empty:
     selected = None
 else:
@@ -107,6 +103,11 @@ else:
     )
     row = measures.set_index("id").loc[selected].to_dict()
     version = forms.loaded_version("measures", selected, row["version"])
+
+tab_progress, tab_edit, tab_new, tab_history = st.tabs(
+    ["Fortschritt melden", "Maßnahme bearbeiten", "Neue Maßnahme", "Verlauf"]
+)
+
 
 with tab_progress:
     if selected is None:
