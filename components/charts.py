@@ -10,6 +10,10 @@ import pandas as pd
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# For the projector: every colour at least 3:1 against white (WCAG 1.4.11) and the
+# colours kept apart under protan-, deutan- and tritanopia (tests/test_palette.py).
+HIGH_CONTRAST = ["#332288", "#CC6677", "#6F4E00", "#8073AC", "#000000"]
+PROJECTOR_FONT = 30  # px on a 1920x1080 slide; the issue asks for at least 28
 SEQUENTIAL = "blues"
 # German percent in Vega expressions: '19 %' (d3-format writes '19%').
 PCT = "format({field} * 100, '.0f') + '\u00a0%'"
@@ -42,8 +46,81 @@ def finish(chart: alt.TopLevelMixin, title: str, description: str) -> alt.TopLev
         .configure_axis(labelFontSize=13, titleFontSize=13, labelLimit=260)
         .configure_legend(labelFontSize=13, titleFontSize=13, orient="bottom", columns=4)
         .configure_title(fontSize=17, anchor="start", offset=12)
+        .configure_text(fontSize=13)
+        .configure_point(size=160)
         .configure_view(stroke=None)
     )
+
+
+def projector(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The same chart for a hall: at 1920x1080, labels and legends at least 28 px,
+    titles larger, thick marks (the palette stays colour-blind safe)."""
+    size = PROJECTOR_FONT
+    return (
+        chart.configure_axis(
+            labelFontSize=size, titleFontSize=size, labelLimit=700, tickSize=8, domainWidth=2
+        )
+        .configure_legend(
+            labelFontSize=size, titleFontSize=size, symbolSize=500, orient="bottom", columns=3,
+            labelLimit=500,
+        )
+        .configure_title(fontSize=size + 10, anchor="start", offset=20)
+        .configure_text(fontSize=size)
+        .configure_line(strokeWidth=6)
+        .configure_point(size=400)
+        .configure_range(category=HIGH_CONTRAST)
+    )  # fmt: skip
+
+
+def area_change(progress: pd.DataFrame, today, since) -> alt.TopLevelMixin:
+    """Change of each area's progress between SINCE and TODAY, in percentage points
+    (from progress.area_progress for both days)."""
+    now = progress[progress["day"] == today].set_index("area_id")
+    then = progress[progress["day"] == since].set_index("area_id")
+    df = pd.DataFrame(
+        {
+            "Themenbereich": now["area"],
+            "Veränderung": (now["mean"] - then["mean"].reindex(now.index)).astype(float),
+        }
+    ).dropna()
+    df["Beschriftung"] = df["Veränderung"].map(
+        lambda v: f"{'+' if v >= 0 else '−'}{abs(v):.1f} Pp.".replace(".", ",", 1)
+    )
+    base = alt.Chart(df).encode(
+        y=alt.Y("Themenbereich:N", sort=None, title=None, axis=alt.Axis(labelExpr=TWO_LINES)),
+        x=alt.X("Veränderung:Q", title="Veränderung (Prozentpunkte)"),
+        tooltip=["Themenbereich:N", alt.Tooltip("Veränderung:Q", format="+.1f")],
+    )
+    bars = base.mark_bar().encode(
+        color=alt.condition(
+            "datum['Veränderung'] >= 0", alt.value(PALETTE[2]), alt.value(PALETTE[5])
+        )
+    )
+    labels = base.mark_text(align="left", dx=6).encode(text="Beschriftung:N")
+    return finish(
+        (bars + labels).properties(height=alt.Step(60)),
+        "Veränderung des Fortschritts seit der letzten Sitzung",
+        "Balkendiagramm: Veränderung des mittleren bekannten Fortschritts je Themenbereich "
+        "in Prozentpunkten; der Wert steht neben jedem Balken.",
+    )
+
+
+def text_list(lines: list[str], title: str, description: str) -> alt.TopLevelMixin:
+    """A list of lines as a chart, for slides that show a list (overdue measures,
+    next meetings); empty lists say so."""
+    df = pd.DataFrame({"Zeile": lines or ["– keine –"]})
+    df["Nr"] = range(len(df))
+    chart = (
+        alt.Chart(df)
+        .mark_text(align="left", baseline="middle", limit=1700)
+        .encode(
+            y=alt.Y("Nr:O", axis=None),
+            x=alt.value(0),
+            text="Zeile:N",
+        )
+        .properties(height=alt.Step(48))
+    )
+    return finish(chart, title, description)
 
 
 def members_by_sector(df: pd.DataFrame) -> alt.TopLevelMixin:
@@ -60,7 +137,7 @@ def members_by_sector(df: pd.DataFrame) -> alt.TopLevelMixin:
     )
     bars = base.mark_bar(color=PALETTE[0])
     labels = (
-        base.mark_text(align="left", dx=4, fontSize=13)
+        base.mark_text(align="left", dx=4)
         .encode(text=alt.Text("Label:N"))
         .transform_calculate(
             Label="datum.Mitglieder + ' (' + " + PCT.format(field="datum.Anteil") + " + ')'"
@@ -217,7 +294,7 @@ def representation(shares: pd.DataFrame) -> alt.TopLevelMixin:
         x=alt.X("min(Anteil):Q", title="Anteil", axis=alt.Axis(format=".0%")),
         x2="max(Anteil):Q",
     )
-    dots = base.mark_point(filled=True, size=160, opacity=1).encode(
+    dots = base.mark_point(filled=True, opacity=1).encode(
         x="Anteil:Q",
         color=alt.Color("Art:N", title=None, scale=alt.Scale(range=[PALETTE[0], PALETTE[5]])),
         shape=alt.Shape("Art:N", title=None, scale=alt.Scale(range=["circle", "diamond"])),
@@ -244,7 +321,9 @@ def progress_label(mean: float | None, unknown: int) -> str:
 
 def area_progress(progress: pd.DataFrame) -> alt.TopLevelMixin:
     """Mean known progress per area on one day (from progress.area_progress)."""
-    df = progress.rename(columns={"area": "Themenbereich", "mean": "Fortschritt"})
+    df = progress.drop(columns=["day"], errors="ignore").rename(
+        columns={"area": "Themenbereich", "mean": "Fortschritt"}
+    )
     df["Beschriftung"] = [
         progress_label(m, u) for m, u in zip(df["Fortschritt"], df["unknown"], strict=True)
     ]
@@ -263,12 +342,12 @@ def area_progress(progress: pd.DataFrame) -> alt.TopLevelMixin:
     # Long bars carry their label inside (white), short ones beside them (black).
     inside = (
         base.transform_filter("datum.Fortschritt >= 35")
-        .mark_text(align="left", fontSize=13, fontWeight="bold", color="white")
+        .mark_text(align="left", fontWeight="bold", color="white")
         .encode(text="Beschriftung:N", x=alt.value(6))
     )
     outside = (
         base.transform_filter("!(datum.Fortschritt >= 35)")
-        .mark_text(align="left", dx=5, fontSize=13, color="black")
+        .mark_text(align="left", dx=5, color="black")
         .encode(text="Beschriftung:N")
     )
     labels = inside + outside
@@ -280,7 +359,9 @@ def area_progress(progress: pd.DataFrame) -> alt.TopLevelMixin:
     )
 
 
-def status_distribution(counts: pd.DataFrame, statuses: list[str]) -> alt.TopLevelMixin:
+def status_distribution(
+    counts: pd.DataFrame, statuses: list[str], label_color: str = "black"
+) -> alt.TopLevelMixin:
     """Measures per area and status, stacked (from progress.status_counts)."""
     df = counts.rename(
         columns={"area": "Themenbereich", "status": "Status", "measures": "Maßnahmen",
@@ -301,7 +382,7 @@ def status_distribution(counts: pd.DataFrame, statuses: list[str]) -> alt.TopLev
         ),
         tooltip=["Themenbereich:N", "Status:N", alt.Tooltip("Maßnahmen:Q", format="d")],
     )
-    text = base.mark_text(dx=-6, align="right", color="black", fontSize=13).encode(
+    text = base.mark_text(dx=-6, align="right", color=label_color).encode(
         x=alt.X("Maßnahmen:Q", stack="zero"), text=alt.Text("Maßnahmen:Q")
     )
     return finish(

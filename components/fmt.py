@@ -58,3 +58,10 @@ def md(text: object) -> str:
     """TEXT escaped for Streamlit's markdown elements, so that typed text is
     shown literally: no emphasis, no links, no HTML."""
     return _MARKDOWN.sub(r"\\\1", str(text))
+
+
+def progress(value: float | None, missing: str = "unbekannt") -> str:
+    """A measure's progress: '45 %', or 'unbekannt' (never shown as 0 %)."""
+    if value is None or value != value:  # NaN from pandas
+        return missing
+    return f"{value:.0f}\u00a0%"

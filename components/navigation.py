@@ -38,6 +38,9 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/measures.py", "Maßnahmen", ":material/task_alt:", "viewer", "Dashboard"),
     PageSpec("pages/calendar.py", "Kalender", ":material/calendar_month:", "viewer", "Dashboard"),
     PageSpec(
+        "pages/presentation.py", "Präsentation", ":material/slideshow:", "viewer", "Dashboard"
+    ),
+    PageSpec(
         "pages/edit_members.py", "Mitglieder", ":material/person_edit:", "editor", "Bearbeiten"
     ),
     PageSpec(

@@ -4,12 +4,15 @@ downloads, German empty-state notes, figures with their change."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from components import exports, fmt
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _slug(name: str) -> str:
@@ -23,26 +26,13 @@ def chart(figure: alt.TopLevelMixin, name: str, key: str, height: int | None = N
     """An Altair chart with its text alternative and PNG/SVG downloads (made on click)."""
     # The chart's description (set by components.charts) is its accessible name.
     st.altair_chart(figure, theme=None, width="stretch", height=height or "content", key=key)
-    row = st.container(horizontal=True, gap="small")
-    row.download_button(
-        "PNG",
-        data=lambda: exports.chart_png(figure),
-        file_name=f"{_slug(name)}.png",
-        mime="image/png",
-        icon=":material/download:",
-        on_click="ignore",
-        key=f"{key}_png",
-        help=f"„{name}“ als Bild (PNG) herunterladen",
-    )
-    row.download_button(
-        "SVG",
-        data=lambda: exports.chart_svg(figure),
-        file_name=f"{_slug(name)}.svg",
-        mime="image/svg+xml",
-        icon=":material/download:",
-        on_click="ignore",
-        key=f"{key}_svg",
-        help=f"„{name}“ als Vektorgrafik (SVG) herunterladen",
+    _downloads(
+        name,
+        key,
+        [
+            ("PNG", "png", "image/png", lambda: exports.chart_png(figure)),
+            ("SVG", "svg", "image/svg+xml", lambda: exports.chart_svg(figure)),
+        ],
     )
 
 
@@ -56,25 +46,30 @@ def table(
     """A table with CSV and Excel downloads (of EXPORT, default the table itself)."""
     st.dataframe(df, hide_index=True, width="stretch", column_config=column_config, key=key)
     data = df if export is None else export
+    _downloads(
+        name,
+        key,
+        [
+            ("CSV", "csv", "text/csv", lambda: exports.csv_bytes(data)),
+            ("Excel", "xlsx", XLSX, lambda: exports.excel_bytes(data, sheet_name=name)),
+        ],
+    )
+
+
+def _downloads(name: str, key: str, formats: list[tuple[str, str, str, Any]]) -> None:
+    """One row of download buttons; each file is made only when clicked."""
     row = st.container(horizontal=True, gap="small")
-    row.download_button(
-        "CSV",
-        data=lambda: exports.csv_bytes(data),
-        file_name=f"{_slug(name)}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key=f"{key}_csv",
-    )
-    row.download_button(
-        "Excel",
-        data=lambda: exports.excel_bytes(data, sheet_name=name),
-        file_name=f"{_slug(name)}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        on_click="ignore",
-        key=f"{key}_xlsx",
-    )
+    for label, suffix, mime, make in formats:
+        row.download_button(
+            label,
+            data=make,
+            file_name=f"{_slug(name)}.{suffix}",
+            mime=mime,
+            icon=":material/download:",
+            on_click="ignore",
+            key=f"{key}_{suffix}",
+            help=f"„{name}“ als {label} herunterladen",
+        )
 
 
 def empty(message: str) -> None:

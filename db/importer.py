@@ -1,10 +1,12 @@
 """Import of the staff's member and measure lists (Excel or CSV).
 
-The export writes the same columns the import reads, so a list can be
-exported, edited in a spreadsheet and imported back. An import runs in two
-steps: `preview_*` reads the table, resolves names to ids and validates every
-row without writing; `apply_import` then writes all rows through the write
-services in the caller's transaction, or nothing at all.
+The export (`db.import_export`) writes the same columns the import reads, so
+a list can be exported, edited in a spreadsheet and imported back. An import
+runs in two steps: `read_table` (`db.import_files`) reads the file, then
+`preview_*` resolves names to ids and validates every row without writing;
+`apply_import` then writes all rows through the write services in the
+caller's transaction, or nothing at all. This module re-exports the names the
+import page uses.
 
 Rules: a row with an ID changes that record (its Version must still match the
 database), a row without an ID is new; rows missing from the file are not
@@ -14,361 +16,61 @@ as it is.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import numbers
 import re
-import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
-import openpyxl
 import pandas as pd
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db import lookups
 from db.errors import Conflict, DomainError, InvalidInput, NotFound
-from db.models import (
-    Measure,
-    MeasureStatus,
-    Meeting,
-    Member,
-    Organisation,
-    Sector,
-    ThematicArea,
-    WorkingGroupMembership,
+from db.import_export import export, export_measures, export_members, plain
+from db.import_files import (
+    MEASURE_COLUMNS,
+    MEMBER_COLUMNS,
+    canonical_header,
+    parse_cell,
+    parse_date,
+    read_table,
+    require_columns,
 )
+from db.models import MeasureStatus, Meeting, Organisation, Sector, ThematicArea
 from db.permissions import Actor, require
 from db.services import create_measure, create_member, update_measure, update_member
 from db.validation import MeasureInput, MemberInput, check
 
-MEMBER_COLUMNS = [
-    "ID",
-    "Vorname",
-    "Nachname",
-    "Funktion",
-    "E-Mail",
-    "Organisation",
-    "Bereich",
-    "Mitglied seit",
-    "Mitglied bis",
-    "Stellvertretung für (ID)",
-    "Arbeitsgruppen",
-    "Version",
+__all__ = [
+    "KIND_LABELS",
+    "MEASURE_COLUMNS",
+    "MEMBER_COLUMNS",
+    "ImportPreview",
+    "RowResult",
+    "apply_import",
+    "export",
+    "export_measures",
+    "export_members",
+    "parse_date",
+    "preview",
+    "preview_frame",
+    "preview_measures",
+    "preview_members",
+    "read_table",
+    "summary",
 ]
-MEASURE_COLUMNS = [
-    "ID",
-    "Titel",
-    "Beschreibung",
-    "Themenbereich",
-    "Status",
-    "Fortschritt (%)",
-    "Verantwortlich",
-    "Beginn",
-    "Fällig am",
-    "Vorgeschlagen in (Termin-ID)",
-    "Version",
-]
-COLUMNS = {"members": MEMBER_COLUMNS, "measures": MEASURE_COLUMNS}
-REQUIRED = {
-    "members": ["Vorname", "Nachname", "Organisation", "Bereich", "Mitglied seit"],
-    "measures": ["Titel", "Themenbereich", "Status"],
-}
+
 KIND_LABELS = {"members": "Mitglieder", "measures": "Maßnahmen"}
 # Columns that identify a row in the preview table, next to its line number.
 IDENTIFYING = {
     "members": ["ID", "Vorname", "Nachname", "Organisation"],
     "measures": ["ID", "Titel", "Themenbereich", "Status"],
 }
-DATE_COLUMNS = {"Mitglied seit", "Mitglied bis", "Beginn", "Fällig am"}
 ACTIONS = ("neu", "ändern", "unverändert")
-
-# The CSV export puts an apostrophe before cells a spreadsheet would read as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})$")
-ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
 WHOLE_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]0+)?$")
 LIST_SEPARATOR = re.compile(r"[,;]")
-
-_CANONICAL = {" ".join(c.split()).casefold(): c for c in MEMBER_COLUMNS + MEASURE_COLUMNS}
-
-
-# --------------------------------------------------------------------------- export
-
-
-def _frame(rows: Iterable[Sequence[Any]], columns: list[str]) -> pd.DataFrame:
-    """A DataFrame of plain Python values (object columns: ints stay ints, None stays None)."""
-    return pd.DataFrame([list(r) for r in rows], columns=columns, dtype=object)
-
-
-def _group_names(session: Session) -> dict[int, list[str]]:
-    """Short names of each member's working groups, in the areas' order."""
-    stmt = (
-        select(WorkingGroupMembership.member_id, ThematicArea.short_name)
-        .join(ThematicArea, ThematicArea.id == WorkingGroupMembership.area_id)
-        .order_by(ThematicArea.sort_order, ThematicArea.short_name)
-    )
-    groups: dict[int, list[str]] = {}
-    for member_id, short_name in session.execute(stmt):
-        groups.setdefault(member_id, []).append(short_name)
-    return groups
-
-
-def export_members(session: Session) -> pd.DataFrame:
-    """All members (deputies too) in the import's columns, by last and first name."""
-    stmt = (
-        select(
-            Member.id,
-            Member.first_name,
-            Member.last_name,
-            Member.function,
-            Member.email,
-            Organisation.name,
-            Sector.name,
-            Member.active_from,
-            Member.active_to,
-            Member.deputy_for_id,
-            Member.version,
-        )
-        .join(Organisation, Organisation.id == Member.organisation_id)
-        .join(Sector, Sector.id == Member.sector_id)
-        .order_by(Member.last_name, Member.first_name, Member.id)
-    )
-    groups = _group_names(session)
-    rows = [
-        (*row[:10], ", ".join(groups.get(row[0], [])) or None, row[10])
-        for row in session.execute(stmt)
-    ]
-    return _frame(rows, MEMBER_COLUMNS)
-
-
-def export_measures(session: Session) -> pd.DataFrame:
-    """All measures that are not archived, in the import's columns, by area and title.
-
-    Fortschritt None means unknown (not 0 %).
-    """
-    stmt = (
-        select(
-            Measure.id,
-            Measure.title,
-            Measure.description,
-            ThematicArea.name,
-            MeasureStatus.name,
-            Measure.progress,
-            Measure.responsible,
-            Measure.start_date,
-            Measure.due_date,
-            Measure.proposed_at_meeting_id,
-            Measure.version,
-        )
-        .join(ThematicArea, ThematicArea.id == Measure.area_id)
-        .join(MeasureStatus, MeasureStatus.id == Measure.status_id)
-        .where(Measure.archived.is_(False))
-        .order_by(ThematicArea.sort_order, ThematicArea.name, Measure.title, Measure.id)
-    )
-    return _frame(session.execute(stmt), MEASURE_COLUMNS)
-
-
-def export(session: Session, kind: str) -> pd.DataFrame:
-    """The export of KIND ("members" or "measures")."""
-    return {"members": export_members, "measures": export_measures}[kind](session)
-
-
-# --------------------------------------------------------------------------- reading files
-
-
-def _unneutralise(text: str) -> str:
-    """Drop the apostrophe the CSV export put before a formula-like cell."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
-        return text[1:]
-    return text
-
-
-def parse_date(value: Any) -> Any:
-    """VALUE as a date when it is one (dd.mm.yyyy, dd.mm.yy, ISO); else unchanged."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    try:
-        if match := GERMAN_DATE.match(text):
-            day, month, year = (int(g) for g in match.groups())
-            return dt.date(year + 2000 if year < 100 else year, month, day)
-        if match := ISO_DATE.match(text):
-            year, month, day = (int(g) for g in match.groups())
-            return dt.date(year, month, day)
-    except ValueError:
-        pass  # 31.02.2025: left as text, validation names the field
-    return value
-
-
-def _cell(value: Any) -> str | dt.date | None:
-    """One spreadsheet cell as text or date; empty cells are None."""
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, str):
-        text = _unneutralise(value.strip())
-        return text.strip() or None
-    if isinstance(value, bool):
-        return "Ja" if value else "Nein"
-    if isinstance(value, dt.datetime):
-        if isinstance(value, pd.Timestamp):
-            value = value.to_pydatetime()
-        if value.time() == dt.time(0, 0):
-            return value.date()
-        return value.strftime("%d.%m.%Y %H:%M")
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, Decimal | numbers.Real):
-        if pd.isna(value):
-            return None
-        number = float(value)
-        return str(int(number)) if number.is_integer() else str(value)
-    return str(value).strip() or None
-
-
-def _canonical(header: Any) -> str:
-    text = _cell(header)
-    if text is None:
-        return ""
-    text = str(text)
-    return _CANONICAL.get(" ".join(text.split()).casefold(), text)
-
-
-def _guess_kind(headers: list[str]) -> str | None:
-    shared = set(MEMBER_COLUMNS) & set(MEASURE_COLUMNS)
-    scores = {kind: len((set(cols) - shared) & set(headers)) for kind, cols in COLUMNS.items()}
-    best = max(scores, key=scores.get)
-    return best if scores[best] else None
-
-
-def _missing_columns(headers: Iterable[str], kind: str) -> list[str]:
-    present = set(headers)
-    return [c for c in REQUIRED[kind] if c not in present]
-
-
-def _missing_message(missing: list[str]) -> str:
-    names = ", ".join(f"„{c}“" for c in missing)
-    words = "fehlt die Spalte" if len(missing) == 1 else "fehlen die Spalten"
-    return f"Datei: Es {words} {names}. Die Kopfzeile muss wie im Export aussehen."
-
-
-def _table(rows: list[list[Any]], kind: str | None) -> pd.DataFrame:
-    """Header row + data rows -> a DataFrame of text/date cells, one row per line."""
-    if not rows or not any(_cell(v) is not None for v in rows[0]):
-        raise InvalidInput(["Datei: Die erste Zeile muss die Spaltenüberschriften enthalten."])
-    headers = [_canonical(h) for h in rows[0]]
-    keep = [i for i, h in enumerate(headers) if h]
-    names = [headers[i] for i in keep]
-    doubled = sorted({n for n in names if names.count(n) > 1})
-    if doubled:
-        raise InvalidInput([f"Datei: Die Spalte „{doubled[0]}“ kommt mehrfach vor."])
-    kind = kind or _guess_kind(names)
-    if kind is None:
-        raise InvalidInput(
-            [
-                "Datei: Keine bekannte Spalte gefunden. Bitte die Kopfzeile wie im Export "
-                "verwenden (z. B. „Vorname“, „Nachname“ oder „Titel“, „Themenbereich“)."
-            ]
-        )
-    missing = _missing_columns(names, kind)
-    if missing:
-        raise InvalidInput([_missing_message(missing)])
-    data = []
-    for raw in rows[1:]:
-        cells = [raw[i] if i < len(raw) else None for i in keep]
-        values = [_cell(v) for v in cells]
-        data.append(
-            [parse_date(v) if n in DATE_COLUMNS else v for n, v in zip(names, values, strict=True)]
-        )
-    return pd.DataFrame(data, columns=names, dtype=object)
-
-
-def _xlsx_rows(data: bytes) -> list[list[Any]]:
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise InvalidInput(
-            ["Datei: Die Excel-Datei lässt sich nicht lesen (beschädigt oder kein .xlsx)."]
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 with or without BOM; Windows-1252 (older German Excel) as fallback."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InvalidInput(["Datei: Die Zeichenkodierung ist unbekannt. Bitte als UTF-8 speichern."])
-
-
-def _separator(text: str) -> str:
-    """`;` (German Excel) unless `,` splits the header into more known columns."""
-    first = text.split("\n", 1)[0].rstrip("\r")
-
-    def known(sep: str) -> int:
-        row = next(csv.reader([first], delimiter=sep), [])
-        return sum(_canonical(h) in _CANONICAL.values() for h in row)
-
-    return "," if known(",") > known(";") else ";"
-
-
-def _csv_rows(data: bytes) -> list[list[Any]]:
-    text = _decode(data)
-    if not text.strip():
-        raise InvalidInput(["Datei: Die Datei ist leer."])
-    try:
-        df = pd.read_csv(
-            io.StringIO(text),
-            sep=_separator(text),
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise InvalidInput(
-            [
-                "Datei: Die CSV-Datei lässt sich nicht lesen (z. B. mehr Werte in einer Zeile "
-                "als Spalten in der Kopfzeile). Bitte als CSV mit Semikolon oder als Excel-"
-                "Datei speichern."
-            ]
-        ) from exc
-    rows = [[None if pd.isna(v) else v for v in row] for row in df.itertuples(index=False)]
-    while len(rows) > 1 and not any(_cell(v) is not None for v in rows[-1]):
-        rows.pop()  # trailing blank lines
-    return rows
-
-
-def read_table(data: bytes, filename: str, kind: str | None = None) -> pd.DataFrame:
-    """The table in an .xlsx or .csv file: cells as text or dates, empty cells None.
-
-    Row i of the result is line i + 2 of the spreadsheet (line 1 is the header);
-    blank lines stay in as empty rows. KIND ("members"/"measures") names the
-    columns that must be there; without it the header decides.
-    """
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        rows = _xlsx_rows(data)
-    elif name.endswith(".csv"):
-        rows = _csv_rows(data)
-    else:
-        raise InvalidInput(["Datei: Bitte eine Excel-Datei (.xlsx) oder eine CSV-Datei hochladen."])
-    return _table(rows, kind)
 
 
 # --------------------------------------------------------------------------- preview
@@ -445,7 +147,9 @@ def preview_frame(preview: ImportPreview) -> pd.DataFrame:
         ]
         for row in preview.rows
     ]
-    return _frame(rows, ["Zeile", "Aktion", "Fehler", "Hinweise", *idents])
+    return pd.DataFrame(
+        rows, columns=["Zeile", "Aktion", "Fehler", "Hinweise", *idents], dtype=object
+    )
 
 
 class _Row:
@@ -502,17 +206,9 @@ def _rows(df: pd.DataFrame) -> Iterable[tuple[int, dict[str, Any]]]:
     """(line, cells) of each non-empty row; the header is line 1."""
     columns = [str(c) for c in df.columns]
     for position, values in enumerate(df.itertuples(index=False, name=None)):
-        cells = {c: _cell(v) for c, v in zip(columns, values, strict=True)}
+        cells = {c: parse_cell(v) for c, v in zip(columns, values, strict=True)}
         if any(v is not None for v in cells.values()):
             yield position + 2, cells
-
-
-def _require_columns(df: pd.DataFrame, kind: str) -> set[str]:
-    columns = {_canonical(c) for c in df.columns}
-    missing = _missing_columns(columns, kind)
-    if missing:
-        raise InvalidInput([_missing_message(missing)])
-    return columns
 
 
 def _identify(
@@ -583,38 +279,29 @@ def _names(session: Session, model: Any, *columns: Any) -> dict[str, int]:
     return table
 
 
-def _member_states(session: Session) -> tuple[dict[int, dict[str, Any]], dict[int, int]]:
-    stmt = select(
-        Member.id,
-        Member.first_name,
-        Member.last_name,
-        Member.function,
-        Member.email,
-        Member.organisation_id,
-        Member.sector_id,
-        Member.active_from,
-        Member.active_to,
-        Member.deputy_for_id,
-        Member.version,
-    )
-    groups: dict[int, set[int]] = {}
-    for member_id, area_id in session.execute(
-        select(WorkingGroupMembership.member_id, WorkingGroupMembership.area_id)
-    ):
-        groups.setdefault(member_id, set()).add(area_id)
+# The payload of the write services: what a row sets and what "unverändert" compares.
+MEMBER_FIELDS = ("first_name", "last_name", "function", "email", "organisation_id")
+MEMBER_FIELDS += ("sector_id", "active_from", "active_to", "deputy_for_id", "area_ids")
+MEASURE_FIELDS = ("title", "description", "area_id", "proposed_at_meeting_id", "need_id")
+MEASURE_FIELDS += ("responsible", "status_id", "progress", "start_date", "due_date")
+
+
+def _states(
+    frame: pd.DataFrame, fields: tuple[str, ...]
+) -> tuple[dict[int, dict[str, Any]], dict[int, int]]:
+    """FIELDS of each record in FRAME (from `db.lookups`) and its version, by id in id order."""
     states, versions = {}, {}
-    for row in session.execute(stmt):
-        values = row._asdict()
-        member_id, versions[row.id] = values.pop("id"), values.pop("version")
-        values["area_ids"] = tuple(sorted(groups.get(member_id, set())))
-        states[member_id] = values
+    for record in sorted(frame.to_dict("records"), key=lambda r: r["id"]):
+        record_id = int(record["id"])
+        states[record_id] = {f: plain(record[f]) for f in fields}
+        versions[record_id] = int(record["version"])
     return states, versions
 
 
 def preview_members(session: Session, df: pd.DataFrame) -> ImportPreview:
     """What importing DF (the member columns) would do; writes nothing."""
-    columns = _require_columns(df, "members")
-    df = df.rename(columns=_canonical)
+    columns = require_columns(df, "members")
+    df = df.rename(columns=canonical_header)
     organisations = {
         _key(name): (org_id, sector_id, name)
         for org_id, name, sector_id in session.execute(
@@ -624,7 +311,7 @@ def preview_members(session: Session, df: pd.DataFrame) -> ImportPreview:
     sectors = _names(session, Sector, Sector.name)
     sector_names = dict(session.execute(select(Sector.id, Sector.name)).all())
     areas = _names(session, ThematicArea, ThematicArea.short_name, ThematicArea.name)
-    current, versions = _member_states(session)
+    current, versions = _states(lookups.members(session), MEMBER_FIELDS)
     people = {
         (_key(s["first_name"]), _key(s["last_name"]), s["organisation_id"]): member_id
         for member_id, s in current.items()
@@ -685,9 +372,7 @@ def preview_members(session: Session, df: pd.DataFrame) -> ImportPreview:
 
 
 def _empty_member() -> dict[str, Any]:
-    keys = ("first_name", "last_name", "function", "email", "organisation_id", "sector_id")
-    keys += ("active_from", "active_to", "deputy_for_id")
-    return dict.fromkeys(keys) | {"area_ids": ()}
+    return dict.fromkeys(MEMBER_FIELDS) | {"area_ids": ()}
 
 
 def _groups(row: _Row, areas: dict[str, int]) -> tuple[int, ...]:
@@ -704,36 +389,13 @@ def _groups(row: _Row, areas: dict[str, int]) -> tuple[int, ...]:
     return tuple(sorted(ids))
 
 
-def _measure_states(session: Session) -> tuple[dict[int, dict[str, Any]], dict[int, int]]:
-    stmt = select(
-        Measure.id,
-        Measure.title,
-        Measure.description,
-        Measure.area_id,
-        Measure.proposed_at_meeting_id,
-        Measure.need_id,
-        Measure.responsible,
-        Measure.status_id,
-        Measure.progress,
-        Measure.start_date,
-        Measure.due_date,
-        Measure.version,
-    )
-    states, versions = {}, {}
-    for row in session.execute(stmt):
-        values = row._asdict()
-        measure_id, versions[row.id] = values.pop("id"), values.pop("version")
-        states[measure_id] = values
-    return states, versions
-
-
 def preview_measures(
     session: Session, df: pd.DataFrame, today: dt.date | None = None
 ) -> ImportPreview:
     """What importing DF (the measure columns) would do; writes nothing."""
     today = today or dt.date.today()
-    columns = _require_columns(df, "measures")
-    df = df.rename(columns=_canonical)
+    columns = require_columns(df, "measures")
+    df = df.rename(columns=canonical_header)
     areas = _names(session, ThematicArea, ThematicArea.name, ThematicArea.short_name)
     area_names = dict(session.execute(select(ThematicArea.id, ThematicArea.name)).all())
     statuses = _names(session, MeasureStatus, MeasureStatus.name)
@@ -745,7 +407,7 @@ def preview_measures(
         )
     )
     meetings = set(session.scalars(select(Meeting.id)))
-    current, versions = _measure_states(session)
+    current, versions = _states(lookups.measures(session), MEASURE_FIELDS)
     titles = {(s["area_id"], _key(s["title"])): measure_id for measure_id, s in current.items()}
     in_file: dict[tuple[int, str], int] = {}
     seen: dict[int, int] = {}
@@ -791,9 +453,7 @@ def preview_measures(
 
 
 def _empty_measure() -> dict[str, Any]:
-    keys = ("title", "description", "area_id", "proposed_at_meeting_id", "need_id")
-    keys += ("responsible", "status_id", "progress", "start_date", "due_date")
-    return dict.fromkeys(keys)
+    return dict.fromkeys(MEASURE_FIELDS)
 
 
 def _unique_title(

@@ -152,9 +152,7 @@ with tab_detail:
                 {
                     "Maßnahme": proposed["title"],
                     "Status": proposed["status"],
-                    "Fortschritt": proposed["progress"].map(
-                        lambda v: "unbekannt" if pd.isna(v) else f"{v:.0f} %"
-                    ),
+                    "Fortschritt": proposed["progress"].map(fmt.progress),
                 }
             )
             ui.table(shown, "Vorgeschlagene Maßnahmen", "cal_detail_meas")

@@ -114,7 +114,7 @@ with tab_progress:
         ui.empty("Noch keine Maßnahmen erfasst.")
     else:
         st.subheader(fmt.md(row["title"]), anchor=False)
-        current = "unbekannt" if pd.isna(row["progress"]) else f"{row['progress']:.0f} %"
+        current = fmt.progress(row["progress"])
         st.caption(f"Aktuell: {fmt.md(status_names.get(row['status_id'], ''))}, {current}")
         k = lambda f: forms.widget_key("measures", selected, f)  # noqa: E731
         status_id = status_choice(k("update_status"), row["status_id"])
@@ -211,9 +211,7 @@ with tab_history:
             {
                 "Datum": history["date"].map(fmt.date),
                 "Status": history["status"],
-                "Fortschritt": history["progress"].map(
-                    lambda v: "unbekannt" if pd.isna(v) else f"{v:.0f} %"
-                ),
+                "Fortschritt": history["progress"].map(fmt.progress),
                 "Notiz": history["note"],
                 "Von": history["author"],
             }

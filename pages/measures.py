@@ -76,9 +76,7 @@ def measure_view(df: pd.DataFrame) -> pd.DataFrame:
             "Maßnahme": df["title"],
             "Themenbereich": df["area"],
             "Status": df["status"],
-            "Fortschritt": df["progress"].map(
-                lambda v: "unbekannt" if pd.isna(v) else f"{v:.0f} %"
-            ),
+            "Fortschritt": df["progress"].map(fmt.progress),
             "Verantwortlich": df["responsible"],
             "Fällig": df["due_date"].map(fmt.date),
             "Letzte Meldung": df["last_update"].map(fmt.date),
@@ -102,11 +100,9 @@ with tab_moved:
                     "Status damals": moved["status_then"].fillna("noch nicht erfasst"),
                     "Status heute": moved["status"],
                     "Fortschritt damals": moved["progress_then"].map(
-                        lambda v: "–" if pd.isna(v) else f"{v:.0f} %"
+                        lambda v: fmt.progress(v, "–")
                     ),
-                    "Fortschritt heute": moved["progress"].map(
-                        lambda v: "unbekannt" if pd.isna(v) else f"{v:.0f} %"
-                    ),
+                    "Fortschritt heute": moved["progress"].map(fmt.progress),
                 }
             )
             ui.table(shown, "Bewegung seit der letzten Sitzung", "meas_moved")

@@ -26,7 +26,7 @@ from tests.apptest import (
     submit_sign_in,
 )
 
-VIEWER_PAGES = ["Übersicht", "Teilnahme nach Bereich", "Maßnahmen", "Kalender"]
+VIEWER_PAGES = ["Übersicht", "Teilnahme nach Bereich", "Maßnahmen", "Kalender", "Präsentation"]
 EDITOR_PAGES = [
     *VIEWER_PAGES,
     "Mitglieder",

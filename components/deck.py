@@ -1,0 +1,134 @@
+"""The presentation deck: which slides exist, and each slide's chart built
+from the frozen deck data (db.deck.deck_data)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+
+from components import charts, data, deck_export, fmt
+from components.briefing_pdf import briefing_pdf
+from db.briefing import build_briefing
+
+SLIDE_SIZE = (1760, 820)  # chart area of a 1920x1080 slide, for the exports
+
+
+@dataclass(frozen=True)
+class SlideSpec:
+    key: str
+    title: str
+    build: Callable[[dict[str, Any]], alt.TopLevelMixin | None]
+
+
+def _members(d: dict[str, Any]) -> alt.TopLevelMixin | None:
+    if d["members"]["Mitglieder"].sum() == 0:
+        return None
+    return charts.members_by_sector(d["members"])
+
+
+def _representation(d: dict[str, Any]) -> alt.TopLevelMixin | None:
+    return None if d["representation"] is None else charts.representation(d["representation"])
+
+
+def _progress(d: dict[str, Any]) -> alt.TopLevelMixin | None:
+    now = d["progress"][d["progress"]["day"] == d["today"]]
+    return charts.area_progress(now) if now["measures"].sum() else None
+
+
+def _change(d: dict[str, Any]) -> alt.TopLevelMixin | None:
+    if d["baseline_day"] is None:
+        return None
+    return charts.area_change(d["progress"], d["today"], d["baseline_day"])
+
+
+def _status(d: dict[str, Any]) -> alt.TopLevelMixin | None:
+    if d["status_counts"].empty:
+        return None
+    # the projector's colours are all dark enough for white figures
+    return charts.status_distribution(d["status_counts"], d["statuses"], label_color="white")
+
+
+def _overdue(d: dict[str, Any]) -> alt.TopLevelMixin:
+    lines = [
+        f"fällig {fmt.date(r.due_date)} · {r.title} ({r.area})"
+        for r in d["overdue"].head(10).itertuples()
+    ]
+    more = len(d["overdue"]) - len(lines)
+    if more > 0:
+        lines.append(f"… und {more} weitere")
+    return charts.text_list(
+        lines,
+        f"Überfällige Maßnahmen: {len(d['overdue'])}",
+        "Liste der Maßnahmen, deren Fälligkeitsdatum überschritten ist, mit Datum und Themenbereich.",
+    )
+
+
+def _next(d: dict[str, Any]) -> alt.TopLevelMixin:
+    lines = [
+        f"{fmt.weekday_date(r.starts_at)}, {r.starts_at:%H:%M} Uhr · {r.title}"
+        + (f" · {r.location}" if r.location else "")
+        for r in d["next_meetings"].itertuples()
+    ]
+    return charts.text_list(
+        lines, "Die nächsten Termine", "Liste der nächsten Termine mit Datum, Uhrzeit und Ort."
+    )
+
+
+SLIDES: list[SlideSpec] = [
+    SlideSpec("mitglieder", "Mitglieder nach Bereich", _members),
+    SlideSpec("teilnahme", "Teilnahme der Bereiche an der Sitzung", _representation),
+    SlideSpec("fortschritt", "Fortschritt je Themenbereich", _progress),
+    SlideSpec("veraenderung", "Veränderung seit der letzten Sitzung", _change),
+    SlideSpec("status", "Maßnahmen nach Status", _status),
+    SlideSpec("ueberfaellig", "Überfällige Maßnahmen", _overdue),
+    SlideSpec("termine", "Die nächsten Termine", _next),
+]
+BY_KEY = {s.key: s for s in SLIDES}
+
+
+NO_DATA = "Für diese Folie liegen noch keine Daten vor."
+
+
+def chart_for(key: str, deck_data: dict[str, Any], for_export: bool = False) -> Any:
+    """The projector-styled chart of slide KEY; None (on screen) or a note (in an
+    export) when there is no data for it."""
+    chart = BY_KEY[key].build(deck_data)
+    if chart is None:
+        if not for_export:
+            return None
+        chart = charts.text_list([NO_DATA], BY_KEY[key].title, NO_DATA)
+    chart = chart.properties(title="")  # the slide carries the title
+    if for_export:
+        chart = chart.properties(width=SLIDE_SIZE[0], height=SLIDE_SIZE[1])
+    return charts.projector(chart)
+
+
+def footer(deck_data: dict[str, Any], number: int, total: int) -> str:
+    return f"Stand: {fmt.date(deck_data['today'])} · Folie {number} von {total}"
+
+
+def export_slides(deck_data: dict[str, Any], keys: list[str]) -> list[deck_export.Slide]:
+    return [
+        deck_export.Slide(
+            BY_KEY[key].title,
+            chart_for(key, deck_data, for_export=True),
+            footer(deck_data, i, len(keys)),
+        )
+        for i, key in enumerate(keys, start=1)
+    ]
+
+
+def downloads(deck_data: dict[str, Any], keys: list[str]) -> list[tuple[str, str, str, Callable]]:
+    """(label, file name, MIME type, maker) of the deck's downloads; made on click."""
+    stamp = deck_data["today"].strftime("%Y-%m-%d")
+    return [
+        ("Folien als PNG (ZIP)", f"praesentation-{stamp}.zip", "application/zip",
+         lambda: deck_export.deck_png_zip(export_slides(deck_data, keys))),
+        ("Folien als PDF", f"praesentation-{stamp}.pdf", "application/pdf",
+         lambda: deck_export.deck_pdf(export_slides(deck_data, keys))),
+        ("Lagebild (PDF)", f"lagebild-{stamp}.pdf", "application/pdf",
+         lambda: briefing_pdf(data.read_fresh(build_briefing, deck_data["today"]))),
+    ]  # fmt: skip

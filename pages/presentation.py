@@ -1,0 +1,139 @@
+import datetime as dt
+
+import streamlit as st
+
+from components import data, deck, fmt, navigation, ui
+from db import deck as deck_db
+from db.models import BERLIN
+
+navigation.page_actor("viewer")
+today = dt.date.today()
+state = st.session_state
+titles = {s.key: s.title for s in deck.SLIDES}
+
+sittings = data.read(deck_db.sittings, today)
+sitting_labels = {int(r.id): f"{fmt.date(r.starts_at)} · {r.title}" for r in sittings.itertuples()}
+
+
+def freeze() -> None:
+    """Take the data the deck shows now; staff edits wait for the next refresh."""
+    sitting = state.get("deck_sitting")
+    if sitting is None and sitting_labels:
+        sitting = state["deck_sitting"] = next(iter(sitting_labels))
+    state["deck_data"] = data.read(deck_db.deck_data, today, sitting)
+    state["deck_taken"] = fmt.datetime(dt.datetime.now(BERLIN))
+
+
+def step(delta: int) -> None:
+    state["deck_index"] = max(
+        0, min(state.get("deck_index", 0) + delta, len(state["deck_slides"]) - 1)
+    )
+
+
+# The deck's settings live in keys of their own: widget keys are dropped while the
+# controls are hidden (full screen).
+state.setdefault("deck_slides", [s.key for s in deck.SLIDES])
+
+
+def remember(widget: str, setting: str) -> None:
+    state[setting] = state[widget]
+    if setting == "deck_sitting":
+        freeze()
+
+
+fullscreen = state.get("deck_fullscreen", False)
+
+if fullscreen:
+    # Static CSS only (no data): hide the sidebar and Streamlit's chrome on the projector.
+    st.html(
+        "<style>[data-testid='stSidebar'],[data-testid='stHeader'],"
+        "[data-testid='stSidebarCollapsedControl']{display:none}"
+        ".block-container{padding-top:1rem;max-width:100%}</style>"
+    )
+else:
+    st.title("Präsentation")
+    with st.expander("Folien und Sitzung wählen", expanded="deck_data" not in state):
+        if sitting_labels:
+            ids = list(sitting_labels)
+            current = state.get("deck_sitting")
+            st.selectbox(
+                "Die Präsentation handelt von der Sitzung",
+                ids,
+                index=ids.index(current) if current in ids else 0,
+                format_func=sitting_labels.get,
+                key="deck_sitting_widget",
+                on_change=remember,
+                args=("deck_sitting_widget", "deck_sitting"),
+            )
+        st.multiselect(
+            "Folien in dieser Reihenfolge",
+            [s.key for s in deck.SLIDES],
+            default=state["deck_slides"],
+            format_func=titles.get,
+            key="deck_slides_widget",
+            on_change=remember,
+            args=("deck_slides_widget", "deck_slides"),
+            placeholder="Folien auswählen",
+            help="Die Reihenfolge der Auswahl ist die Reihenfolge der Folien.",
+        )
+
+if "deck_data" not in state:
+    freeze()
+slides = state["deck_slides"]
+if not slides:
+    ui.empty("Bitte mindestens eine Folie auswählen.")
+    st.stop()
+index = min(state.get("deck_index", 0), len(slides) - 1)
+state["deck_index"] = index
+key = slides[index]
+snapshot = state["deck_data"]
+
+st.header(titles[key], anchor=False)
+chart = deck.chart_for(key, snapshot)
+if chart is None:
+    ui.empty("Für diese Folie liegen noch keine Daten vor.")
+else:
+    st.altair_chart(chart, theme=None, width="stretch", height=680, key=f"deck_chart_{key}")
+
+left, middle, right = st.columns([1, 2, 1], vertical_alignment="center")
+left.button(
+    "Zurück",
+    icon=":material/arrow_back:",
+    on_click=step,
+    args=(-1,),
+    disabled=index == 0,
+    key="deck_prev",
+    width="stretch",
+)
+middle.markdown(f"**Folie {index + 1} von {len(slides)}** · Stand der Daten: {state['deck_taken']}")
+right.button(
+    "Weiter",
+    icon=":material/arrow_forward:",
+    on_click=step,
+    args=(1,),
+    disabled=index == len(slides) - 1,
+    key="deck_next",
+    width="stretch",
+)
+
+bar = st.container(horizontal=True, gap="small")
+bar.toggle(
+    "Vollbild",
+    value=fullscreen,
+    key="deck_fullscreen_widget",
+    on_change=remember,
+    args=("deck_fullscreen_widget", "deck_fullscreen"),
+)
+bar.button("Daten aktualisieren", icon=":material/refresh:", on_click=freeze, key="deck_refresh")
+if not fullscreen:
+    exports = deck.downloads(snapshot, slides)
+    for label, name, mime, make in exports:
+        bar.download_button(
+            label,
+            data=make,
+            file_name=name,
+            mime=mime,
+            on_click="ignore",
+            icon=":material/download:",
+            key=f"deck_{name}",
+        )

@@ -1,0 +1,104 @@
+"""The presentation deck through AppTest: stepping, frozen data, exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from components import deck
+from db import deck as deck_db
+from db.engine import session_scope
+from db.models import Member
+from db.versioning import bump_data_version
+from tests.apptest import signed_in
+from tests.conftest import TODAY
+
+TITLES = [s.title for s in deck.SLIDES]
+
+
+def open_deck(user: str = "leitung"):
+    at = signed_in(user)
+    at.switch_page("pages/presentation.py").run()
+    assert not at.exception, [(e.message, e.stack_trace[-6:]) for e in at.exception]
+    return at
+
+
+def shown(at) -> tuple[str, str]:
+    counter = next(m.value for m in at.markdown if m.value.startswith("**Folie "))
+    return at.header[0].value, counter
+
+
+def chart_spec(at) -> str:
+    charts = at.get("vega_lite_chart")
+    return charts[0].proto.spec if charts else ""
+
+
+def test_stepping_through_the_deck_moves_title_and_counter(app_env, demo_engine):
+    at = open_deck()
+    total = len(TITLES)
+    assert shown(at) == (
+        TITLES[0],
+        f"**Folie 1 von {total}** · Stand der Daten: " + shown(at)[1].split(": ", 1)[1],
+    )
+    for i in range(1, total):
+        at.button(key="deck_next").click().run()
+        title, counter = shown(at)
+        assert title == TITLES[i]
+        assert counter.startswith(f"**Folie {i + 1} von {total}**")
+    assert at.button(key="deck_next").disabled
+    at.button(key="deck_prev").click().run()
+    assert shown(at)[0] == TITLES[-2]
+    at.run()  # the deck remembers where it is across reruns
+    assert shown(at)[0] == TITLES[-2]
+
+
+def test_the_deck_is_frozen_until_refresh(app_env, demo_engine):
+    at = open_deck()
+    assert shown(at)[0] == "Mitglieder nach Bereich"
+    before = chart_spec(at)
+    assert before
+    with session_scope(demo_engine) as s:
+        for member in s.scalars(select(Member).where(Member.active_to.is_(None))).all()[:5]:
+            member.active_to = TODAY - dt.timedelta(days=1)
+        bump_data_version(s)
+    at.run()
+    assert chart_spec(at) == before
+    at.button(key="deck_refresh").click().run()
+    assert chart_spec(at) != before
+
+
+def test_the_presenter_picks_and_orders_the_slides(app_env, demo_engine):
+    at = open_deck()
+    at.multiselect(key="deck_slides_widget").set_value(["termine", "fortschritt"]).run()
+    assert shown(at)[0] == "Die nächsten Termine"
+    at.button(key="deck_next").click().run()
+    assert shown(at)[0] == "Fortschritt je Themenbereich"
+    assert shown(at)[1].startswith("**Folie 2 von 2**")
+
+
+def test_fullscreen_hides_the_controls(app_env, demo_engine):
+    at = open_deck()
+    at.toggle(key="deck_fullscreen_widget").set_value(True).run()
+    assert not at.title and not at.expander
+    assert at.header[0].value == TITLES[0]
+    at.button(key="deck_next").click().run()
+    assert at.header[0].value == TITLES[1]
+    assert at.toggle(key="deck_fullscreen_widget").value is True
+
+
+def test_exports_hold_one_full_hd_png_per_slide(demo_engine):
+    with Session(demo_engine) as s:
+        sitting = deck_db.sittings(s, TODAY).iloc[0]["id"]
+        snapshot = deck_db.deck_data(s, TODAY, int(sitting))
+    keys = ["mitglieder", "teilnahme", "ueberfaellig"]
+    archive = zipfile.ZipFile(io.BytesIO(deck.downloads(snapshot, keys)[0][3]()))
+    names = sorted(archive.namelist())
+    assert names == ["folie-01.png", "folie-02.png", "folie-03.png"]
+    for name in names:
+        image = Image.open(io.BytesIO(archive.read(name)))
+        assert (image.format, image.size) == ("PNG", (1920, 1080))
