@@ -25,6 +25,7 @@ from db.models import (
 )
 from db.permissions import Actor
 from db.versioning import bump_data_version, data_version
+from tests import raw
 from tests.apptest import metric, signed_in
 from tests.conftest import TODAY
 
@@ -64,26 +65,6 @@ def raw_last_plenary_rate(s: Session) -> float:
     return sum(r.status == "present" or r.deputy_attended for r in rows) / len(rows)
 
 
-def raw_area_progress(s: Session, area_name: str) -> tuple[float, int]:
-    """Mean of known latest progress of active measures, and the number unknown."""
-    known, unknown = [], 0
-    area = s.scalar(select(ThematicArea).where(ThematicArea.name == area_name))
-    for measure in s.scalars(select(Measure).where(Measure.area_id == area.id)):
-        updates = s.scalars(
-            select(ProgressUpdate).where(ProgressUpdate.measure_id == measure.id)
-        ).all()
-        if not updates or measure.archived:
-            continue
-        latest = max(updates, key=lambda u: (u.date, u.id))
-        if s.get(MeasureStatus, latest.status_id).is_discontinued:
-            continue
-        if latest.progress is None:
-            unknown += 1
-        else:
-            known.append(latest.progress)
-    return sum(known) / len(known), unknown
-
-
 def test_participation_page_shows_the_members_per_sector_of_the_raw_rows(app_env, demo_engine):
     with Session(demo_engine) as s:
         expected = raw_members_per_sector(s)
@@ -103,7 +84,7 @@ def test_overview_shows_the_attendance_rate_of_the_last_plenary(app_env, demo_en
 def test_measures_page_shows_area_progress_without_counting_unknowns(app_env, demo_engine):
     with Session(demo_engine) as s:
         area = s.scalars(select(ThematicArea.name).order_by(ThematicArea.sort_order)).first()
-        mean, unknown = raw_area_progress(s, area)
+        mean, _, unknown = raw.area_progress(s, area, TODAY)
         # Make sure this test means something: the area has unknown progress to leave out.
         if unknown == 0:
             measure = s.scalars(
@@ -117,7 +98,7 @@ def test_measures_page_shows_area_progress_without_counting_unknowns(app_env, de
                 )
             )
             s.commit()
-            mean, unknown = raw_area_progress(s, area)
+            mean, _, unknown = raw.area_progress(s, area, TODAY)
     at = open_page("pages/measures.py")
     table = next(d.value for d in at.dataframe if "Fortschritt heute" in d.value.columns)
     row = table[table["Themenbereich"] == area].iloc[0]

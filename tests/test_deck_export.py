@@ -22,7 +22,8 @@ from components.deck_export import Slide, deck_pdf, deck_png_zip, pdf_png_zip
 from db import progress, queries
 from db.briefing import build_briefing
 from db.engine import session_scope
-from db.models import Measure, MeasureStatus, Member, ProgressUpdate, ThematicArea
+from db.models import Measure, Member, ThematicArea
+from tests import raw
 from tests.conftest import TODAY
 
 TITLES = [
@@ -142,28 +143,6 @@ def raw_active_members(s: Session, day: dt.date) -> int:
     )
 
 
-def raw_area_progress(s: Session, area_name: str, day: dt.date) -> tuple[float | None, int, int]:
-    """Mean known progress of the area's active measures on DAY, known and unknown counts."""
-    known, unknown = [], 0
-    area = s.scalar(select(ThematicArea).where(ThematicArea.name == area_name))
-    for measure in s.scalars(select(Measure).where(Measure.area_id == area.id)):
-        updates = s.scalars(
-            select(ProgressUpdate).where(
-                ProgressUpdate.measure_id == measure.id, ProgressUpdate.date <= day
-            )
-        ).all()
-        if not updates or measure.archived:
-            continue
-        latest = max(updates, key=lambda u: (u.date, u.id))
-        if s.get(MeasureStatus, latest.status_id).is_discontinued:
-            continue
-        if latest.progress is None:
-            unknown += 1
-        else:
-            known.append(latest.progress)
-    return (sum(known) / len(known) if known else None), len(known), unknown
-
-
 def raw_overdue(s: Session, area_name: str) -> list[str]:
     return sorted(
         m.title
@@ -186,7 +165,7 @@ def test_briefing_figures_match_the_raw_rows(demo_engine) -> None:
         assert [a.name for a in briefing.areas] == areas
         for area in briefing.areas:
             for day, value in ((TODAY, area.now), (last_day, area.then)):
-                mean, known, unknown = raw_area_progress(s, area.name, day)
+                mean, known, unknown = raw.area_progress(s, area.name, day)
                 assert (value.known, value.unknown) == (known, unknown)
                 assert value.mean == pytest.approx(mean)
             assert sorted(m.title for m in area.overdue) == raw_overdue(s, area.name)
