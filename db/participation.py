@@ -175,3 +175,11 @@ def sector_totals(attendance: pd.DataFrame) -> pd.DataFrame:
     ].sum()
     totals["rate"] = (totals["present"] + totals["deputy"]) / totals["invited"]
     return totals
+
+
+def latest_meetings(attendance: pd.DataFrame, count: int) -> pd.DataFrame:
+    """The rows of `attendance_by_sector` that belong to its COUNT latest meetings."""
+    latest = (
+        attendance.drop_duplicates("meeting_id").sort_values("starts_at").tail(count)["meeting_id"]
+    )
+    return attendance[attendance["meeting_id"].isin(latest)]

@@ -7,6 +7,7 @@ from components import charts, data, filters, fmt, navigation, ui
 from db import participation, queries
 
 navigation.page_actor("viewer")
+HEATMAP_MEETINGS = 40  # more columns are unreadable; the table below counts all
 today = dt.date.today()
 
 st.title("Teilnahme nach Bereich")
@@ -48,7 +49,13 @@ with tab_attendance:
     if attendance.empty:
         ui.empty("Für diese Auswahl gibt es keine stattgefundenen Termine mit Anwesenheit.")
     else:
-        ui.chart(charts.attendance_heatmap(attendance), "Teilnahmequote nach Bereich", "part_heat")
+        recent = participation.latest_meetings(attendance, HEATMAP_MEETINGS)
+        if len(recent) < len(attendance):
+            st.caption(
+                f"Die Farbfläche zeigt die letzten {HEATMAP_MEETINGS} Termine der Auswahl; "
+                "die Tabelle darunter zählt alle."
+            )
+        ui.chart(charts.attendance_heatmap(recent), "Teilnahmequote nach Bereich", "part_heat")
         if (attendance["kind"] == "plenary").any():
             ui.chart(charts.attendance_trend(attendance), "Teilnahme im Zeitverlauf", "part_trend")
         per_sector = participation.sector_totals(attendance)
