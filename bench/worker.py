@@ -1,0 +1,48 @@
+"""One benchmark process: sign in, then time one page cold (empty data caches)
+and warm (reruns with unchanged data), counting SQL statements.
+
+Run by bench/run.py as: python bench/worker.py PAGE --runs N (DATABASE_URL set).
+Prints one JSON line."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import streamlit as st
+from sqlalchemy import event
+
+from components import data
+from tests.apptest import signed_in
+
+
+def main() -> None:
+    page, runs = sys.argv[1], int(sys.argv[sys.argv.index("--runs") + 1])
+    statements: list[str] = []
+    at = signed_in("leitung")
+    event.listen(data.engine(), "before_cursor_execute", lambda *a: statements.append(a[2]))
+    st.cache_data.clear()
+    statements.clear()
+    start = time.perf_counter()
+    at.switch_page(page).run()
+    cold = time.perf_counter() - start
+    cold_sql = len(statements)
+    assert not at.exception, at.exception
+    warm, warm_sql = [], []
+    for _ in range(runs):
+        statements.clear()
+        start = time.perf_counter()
+        at.run()
+        warm.append(time.perf_counter() - start)
+        warm_sql.append(len(statements))
+    print(json.dumps({"cold": cold, "cold_sql": cold_sql, "warm": statistics.median(warm),
+                      "warm_sql": max(warm_sql)}))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
