@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pandas as pd
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
@@ -65,3 +66,21 @@ def progress(value: float | None, missing: str = "unbekannt") -> str:
     if value is None or value != value:  # NaN from pandas
         return missing
     return f"{value:.0f}\u00a0%"
+
+
+_WEEKDAYS = ["Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So."]
+
+
+def weekday_dates(times: pd.Series) -> pd.Series:
+    """`weekday_date` for a whole column of Berlin times at once ('Mi., 03.09.2025').
+
+    Vectorised, because formatting thousands of meetings one by one costs a
+    noticeable part of every rerun; tests check it against `weekday_date`.
+    """
+    local = times.dt.tz_convert(BERLIN)
+    return local.dt.day_of_week.map(dict(enumerate(_WEEKDAYS))) + ", " + local.dt.strftime("%d.%m.%Y")
+
+
+def dates(times: pd.Series) -> pd.Series:
+    """`date` for a whole column of Berlin times at once ('03.09.2025')."""
+    return times.dt.tz_convert(BERLIN).dt.strftime("%d.%m.%Y")

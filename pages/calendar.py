@@ -50,10 +50,8 @@ if len(upcoming):
 def listing(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "Datum": df["starts_at"].map(fmt.weekday_date),
-            "Zeit": [
-                f"{s:%H:%M}–{e:%H:%M}" for s, e in zip(df["starts_at"], df["ends_at"], strict=True)
-            ],
+            "Datum": fmt.weekday_dates(df["starts_at"]),
+            "Zeit": df["starts_at"].dt.strftime("%H:%M") + "–" + df["ends_at"].dt.strftime("%H:%M"),
             "Termin": df["title"],
             "Art": df["kind"].map(MEETING_KIND_LABELS),
             "Themenbereich": df["area"].fillna("–"),
@@ -97,10 +95,14 @@ with tab_month:
         row_height=96,
     )
 with tab_detail:
-    labels = {
-        row.id: f"{fmt.date(row.starts_at)} · {row.title}"
-        for row in meetings.iloc[::-1].itertuples()
-    }
+    newest_first = meetings.iloc[::-1]
+    labels = dict(
+        zip(
+            newest_first["id"],
+            fmt.dates(newest_first["starts_at"]) + " · " + newest_first["title"],
+            strict=True,
+        )
+    )
     meeting_id = st.selectbox("Termin", list(labels), format_func=labels.get, key="cal_detail")
     meeting = meetings.set_index("id").loc[meeting_id]
     st.subheader(fmt.md(meeting["title"]), anchor=False)

@@ -222,3 +222,10 @@ def test_a_warm_rerun_issues_at_most_one_sql_statement(app_env, demo_engine, pag
         event.remove(engine, "before_cursor_execute", listener)
     assert not at.exception
     assert len(statements) <= 1, statements
+
+
+def test_column_date_formats_match_the_single_value_ones(demo_engine):
+    with Session(demo_engine) as s:
+        times = queries.meetings(s)["starts_at"]
+    assert list(fmt.weekday_dates(times)) == [fmt.weekday_date(t) for t in times]
+    assert list(fmt.dates(times)) == [fmt.date(t) for t in times]
