@@ -78,7 +78,9 @@ def weekday_dates(times: pd.Series) -> pd.Series:
     noticeable part of every rerun; tests check it against `weekday_date`.
     """
     local = times.dt.tz_convert(BERLIN)
-    return local.dt.day_of_week.map(dict(enumerate(_WEEKDAYS))) + ", " + local.dt.strftime("%d.%m.%Y")
+    return (
+        local.dt.day_of_week.map(dict(enumerate(_WEEKDAYS))) + ", " + local.dt.strftime("%d.%m.%Y")
+    )
 
 
 def dates(times: pd.Series) -> pd.Series:
