@@ -200,16 +200,6 @@ def held_plenaries(session: Session, today: dt.date) -> pd.DataFrame:
     return df.iloc[::-1].reset_index(drop=True)
 
 
-def areas(session: Session) -> pd.DataFrame:
-    """Thematic areas in their order (id, name, short_name)."""
-    rows = session.execute(
-        select(ThematicArea.id, ThematicArea.name, ThematicArea.short_name).order_by(
-            ThematicArea.sort_order, ThematicArea.name
-        )
-    ).all()
-    return pd.DataFrame(rows, columns=["id", "name", "short_name"])
-
-
 def measures_proposed_at(session: Session, meeting_id: int) -> pd.DataFrame:
     """Measures proposed at MEETING_ID with their current status and progress."""
     rows = session.execute(

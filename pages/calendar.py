@@ -4,14 +4,14 @@ import pandas as pd
 import streamlit as st
 
 from components import calendar_view, data, exports, filters, fmt, navigation, ui
-from db import participation, queries
+from db import lookups, participation, queries
 from db.queries import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
 
 navigation.page_actor("viewer")
 today = dt.date.today()
 
 st.title("Kalender")
-since, until, kinds, area_id = filters.meeting_filters("cal", data.read(queries.areas))
+since, until, kinds, area_id = filters.meeting_filters("cal", data.read(lookups.areas))
 meetings = data.read(queries.meetings, kinds, area_id)
 days = meetings["starts_at"].map(lambda t: t.date())
 if since:

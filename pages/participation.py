@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, data, filters, fmt, navigation, ui
-from db import participation, queries
+from db import lookups, participation
 
 navigation.page_actor("viewer")
 HEATMAP_MEETINGS = 40  # more columns are unreadable; the table below counts all
@@ -44,7 +44,7 @@ with tab_members:
         ui.table(wide.rename(columns={"sector": "Bereich"}), "Mitglieder je Bereich", "part_table")
 
 with tab_attendance:
-    chosen = filters.meeting_filters("part", data.read(queries.areas))
+    chosen = filters.meeting_filters("part", data.read(lookups.areas))
     attendance = data.read(participation.attendance_by_sector, *chosen)
     if attendance.empty:
         ui.empty("Für diese Auswahl gibt es keine stattgefundenen Termine mit Anwesenheit.")
