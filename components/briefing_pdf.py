@@ -36,19 +36,12 @@ PROGRESS_NOTE = (
 
 def count_change(now: float | None, then: float | None) -> str:
     """'+3', '−2', '±0'; '–' without a comparison."""
-    if now is None or then is None:
-        return "–"
-    diff = now - then
-    return f"{'+' if diff > 0 else '±' if diff == 0 else '−'}{fmt.number(abs(diff))}"
+    return fmt.count_change(now, then) or "–"
 
 
 def points_change(now: float | None, then: float | None, scale: float = 100) -> str:
     """Change in percentage points, '+2,5 Pp.' ('–' without a comparison)."""
-    if now is None or then is None:
-        return "–"
-    diff = (now - then) * scale
-    sign = "+" if diff > 0.05 else "−" if diff < -0.05 else "±"
-    return f"{sign}{fmt.number(abs(diff), 1)} Pp."
+    return fmt.points_change(now, then, scale) or "–"
 
 
 def _figure_value(value: float | None, total: int | None, kind: str) -> str:

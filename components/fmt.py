@@ -86,3 +86,21 @@ def weekday_dates(times: pd.Series) -> pd.Series:
 def dates(times: pd.Series) -> pd.Series:
     """`date` for a whole column of Berlin times at once ('03.09.2025')."""
     return times.dt.tz_convert(BERLIN).dt.strftime("%d.%m.%Y")
+
+
+def count_change(now: float | None, then: float | None) -> str | None:
+    """'+3' / '−2' / '±0' against a former value; None without one."""
+    if now is None or then is None or pd.isna(now) or pd.isna(then):
+        return None
+    diff = now - then
+    return f"{'+' if diff > 0 else '±' if diff == 0 else '−'}{number(abs(diff))}"
+
+
+def points_change(now: float | None, then: float | None, scale: float = 100) -> str | None:
+    """Change of a share (or, with scale=1, a percent) in percentage points,
+    German style ('+2,5 Pp.'); None without a former value."""
+    if now is None or then is None or pd.isna(now) or pd.isna(then):
+        return None
+    diff = (now - then) * scale
+    sign = "+" if diff > 0.05 else "−" if diff < -0.05 else "±"
+    return f"{sign}{number(abs(diff), 1)} Pp."

@@ -1,5 +1,5 @@
 """Rendering helpers shared by the pages: charts and tables with their
-downloads, German empty-state notes, figures with their change."""
+downloads, and German empty-state notes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components import exports, fmt
+from components import exports
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -74,20 +74,3 @@ def _downloads(name: str, key: str, formats: list[tuple[str, str, str, Any]]) ->
 
 def empty(message: str) -> None:
     st.info(message, icon=":material/info:")
-
-
-def count_delta(now: int, then: int | None) -> str | None:
-    """'+3' / '−2' / '±0' against a former value, None without one."""
-    if then is None:
-        return None
-    diff = now - then
-    return f"{'+' if diff > 0 else '±' if diff == 0 else '−'}{fmt.number(abs(diff))}"
-
-
-def points_delta(now: float | None, then: float | None, scale: float = 100) -> str | None:
-    """Change of a share or percent in percentage points, German style ('+2,5 Pp.')."""
-    if now is None or then is None or pd.isna(now) or pd.isna(then):
-        return None
-    diff = (now - then) * scale
-    sign = "+" if diff > 0.05 else "−" if diff < -0.05 else "±"
-    return f"{sign}{fmt.number(abs(diff), 1)} Pp."

@@ -51,7 +51,7 @@ if last_day:
                 for a in now["area_id"]
             ],
             "Veränderung": [
-                ui.points_delta(v, then.loc[a, "mean"], scale=1) or "–"
+                fmt.points_change(v, then.loc[a, "mean"], scale=1) or "–"
                 for v, a in zip(now["mean"], now["area_id"], strict=True)
             ],
             "bekannt": now["known"].values,

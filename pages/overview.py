@@ -33,14 +33,14 @@ c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric(
     "Aktive Mitglieder",
     fmt.number(counts["members"]),
-    ui.count_delta(counts["members"], before["members"] if before else None),
+    fmt.count_change(counts["members"], before["members"] if before else None),
     delta_color="off",
     help="Sitze mit aktivem Mitglied; Stellvertretungen nicht mitgezählt.",
 )
 c2.metric(
     "Organisationen",
     fmt.number(counts["organisations"]),
-    ui.count_delta(counts["organisations"], before["organisations"] if before else None),
+    fmt.count_change(counts["organisations"], before["organisations"] if before else None),
     delta_color="off",
 )
 if len(rates):
@@ -49,7 +49,7 @@ if len(rates):
     c3.metric(
         "Teilnahme Plenum",
         fmt.percent(latest_rate["rate"]),
-        ui.points_delta(latest_rate["rate"], previous),
+        fmt.points_change(latest_rate["rate"], previous),
         help="Letzte Plenarsitzung: Anteil der Sitze, die persönlich oder durch "
         "Stellvertretung besetzt waren; Veränderung gegenüber der vorigen Plenarsitzung.",
     )
@@ -60,7 +60,7 @@ done_then = int(states_then["is_done"].sum()) if states_then is not None else No
 c4.metric(
     "Maßnahmen umgesetzt",
     f"{fmt.number(done_now)} von {fmt.number(len(active))}",
-    ui.count_delta(done_now, done_then),
+    fmt.count_change(done_now, done_then),
 )
 c5.metric(
     "Überfällige Maßnahmen",
@@ -80,7 +80,7 @@ with middle:
         if last_day:
             then = area_now_then[area_now_then["day"] == last_day].set_index("area")["mean"]
             moves = [
-                f"{row.area}: {ui.points_delta(row.mean, then.get(row.area), scale=1) or '–'}"
+                f"{row.area}: {fmt.points_change(row.mean, then.get(row.area), scale=1) or '–'}"
                 for row in now.itertuples()
             ]
             st.caption("Seit der letzten Sitzung: " + " · ".join(moves))
