@@ -18,7 +18,7 @@ setup: $(VENV)/.installed
 
 ## Set everything up and start the app on http://localhost:$(PORT)
 run: setup
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address localhost
+	$(PY) -m streamlit run serve.py --server.port $(PORT) --server.address localhost
 
 ## Set everything up, lint, and run the whole test suite.
 test: $(VENV)/.installed lint

@@ -4,8 +4,10 @@ import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
 from components import auth, data, forms, navigation
+from db import logs
 from db.config import ConfigError
 
+logs.configure()
 st.set_page_config(
     page_title="Hessische Integrationskonferenz",
     page_icon=":material/groups:",
@@ -25,7 +27,8 @@ try:
     page.run()
 except ConfigError as exc:
     st.error(str(exc), icon=":material/settings:")
-except DBAPIError:
+except DBAPIError as exc:
+    logs.error("database_unavailable", exc, user=st.session_state.get("username"))
     st.error(data.DB_DOWN, icon=":material/cloud_off:")
 finally:
     st.session_state.pop(navigation.FRAME_FLAG, None)

@@ -8,18 +8,16 @@ every run, so a deactivated account or a changed role takes effect at once.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError
 
 from components import data, fmt
+from db import logs
 from db.accounts import LOCK_AFTER_FAILURES, LOCK_MINUTES
 from db.config import cookie_key
 from db.permissions import Actor
-
-log = logging.getLogger("dashboard.auth")
 
 COOKIE_NAME = "integrationskonferenz_anmeldung"
 COOKIE_DAYS = 7
@@ -77,14 +75,14 @@ def current_actor() -> Actor | None:
         authenticator.login(location="unrendered")
         if st.session_state.get("authentication_status"):
             username = st.session_state["username"]
-            log.info("sign-in by cookie user=%s", username)
+            logs.event("sign_in", user=username, method="cookie")
     context = data.start_run(username)
     if not username:
         return None
     if st.session_state.pop(SIGN_OUT_KEY, False):
-        log.info("sign-out user=%s", username)
+        logs.event("sign_out", user=username)
     elif context.role is None or not context.active:
-        log.info("access revoked user=%s", username)
+        logs.event("access_revoked", user=username)
         st.session_state[NOTICE_KEY] = DEACTIVATED
     else:
         if st.session_state.pop(SET_COOKIE_KEY, False):
@@ -131,9 +129,10 @@ def _sign_in_form(authenticator: stauth.Authenticate) -> None:
             return
         for name, entry in users.items():
             if entry.get("failed_login_attempts", 0) > before.get(name, 0):
-                log.info("sign-in failed user=%s", name)
+                logs.event("sign_in_failed", user=name)
                 until = data.record_failed_sign_in(name)
                 if until is not None and until > dt.datetime.now(dt.UTC):
+                    logs.event("account_locked", user=name)
                     _clear_session()
                     st.error(
                         f"Zu viele Fehlversuche: das Konto ist bis {fmt.datetime(until)} gesperrt."
@@ -141,11 +140,17 @@ def _sign_in_form(authenticator: stauth.Authenticate) -> None:
                     return
         status = st.session_state.get("authentication_status")
         if status is False:
+            if not any(
+                e.get("failed_login_attempts", 0) > before.get(n, 0) for n, e in users.items()
+            ):
+                logs.event(
+                    "sign_in_failed", user=None
+                )  # unknown name: not logged, may be a password
             st.error(WRONG)
             return
         if status:
             username = st.session_state["username"]
             data.record_sign_in(username)
-            log.info("sign-in user=%s", username)
+            logs.event("sign_in", user=username, method="form")
             st.session_state[SET_COOKIE_KEY] = True
             st.rerun()

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from db import accounts
+from db import accounts, logs
 from db.config import database_url
 from db.engine import make_engine, session_scope
 from db.errors import DatabaseUnavailable
@@ -50,6 +50,7 @@ def start_run(username: str | None) -> accounts.RunContext:
 
 
 Query = Callable[..., Any]
+T = TypeVar("T")
 
 
 @st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
@@ -70,6 +71,24 @@ def read(query: Query, *args: Any) -> Any:
     return _read(database_url(), version, name, query, args)
 
 
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _derived(url: str, version: int, key: str, args: tuple, _build: Callable[..., Any]) -> Any:
+    return _build(*args)
+
+
+def derived(key: str, build: Callable[..., T], *args: Any) -> T:
+    """`build(*args)`, computed once per process and data version and shared by all
+    sessions: for what a page makes from cached reads (chart specifications).
+
+    KEY names what is built (unique per page element); ARGS are everything else it
+    depends on (filter values). Callers must not mutate what comes back.
+    """
+    version = st.session_state.get(VERSION_KEY)
+    if version is None:
+        version = start_run(None).data_version
+    return _derived(database_url(), version, key, args, build)
+
+
 def read_fresh(query: Query, *args: Any) -> Any:
     """Like `read`, uncached: for admin views that must show the state of this moment."""
     with Session(engine()) as session:
@@ -86,6 +105,7 @@ def write(actor: Actor, service: Any, *args: Any, **kwargs: Any) -> Any:
         with session_scope(engine(), actor) as session:
             return service(session, actor, *args, **kwargs)
     except DBAPIError as exc:
+        logs.error("database_unavailable", exc, user=actor.username)
         raise DatabaseUnavailable() from exc
 
 

@@ -4,13 +4,14 @@ downloads, and German empty-state notes."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components import exports
+from components import data, exports
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -22,18 +23,56 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", name.translate(table)).strip("-").lower() or "export"
 
 
-def chart(figure: alt.TopLevelMixin, name: str, key: str, height: int | None = None) -> None:
-    """An Altair chart with its text alternative and PNG/SVG downloads (made on click)."""
+def chart(
+    build: alt.TopLevelMixin | Callable[..., alt.TopLevelMixin],
+    name: str,
+    key: str,
+    *args: Any,
+    height: int | None = None,
+) -> None:
+    """An Altair chart with its text alternative and PNG/SVG downloads (made on click).
+
+    BUILD is a function that makes the chart from cached reads; with ARGS (the
+    filter values it depends on) its Vega-Lite specification is built once per
+    data version and shared by all sessions (data.derived), so a rerun only
+    sends it. A ready chart object is rendered as it is.
+    """
+    if isinstance(build, alt.TopLevelMixin):
+        figure = build
+        build, args = (lambda: figure), ()
+        spec = _spec(build)
+    else:
+        spec = cached_spec(key, build, *args)
     # The chart's description (set by components.charts) is its accessible name.
-    st.altair_chart(figure, theme=None, width="stretch", height=height or "content", key=key)
+    st.vega_lite_chart(spec, theme=None, width="stretch", height=height or "content", key=key)
     _downloads(
         name,
         key,
         [
-            ("PNG", "png", "image/png", lambda: exports.chart_png(figure)),
-            ("SVG", "svg", "image/svg+xml", lambda: exports.chart_svg(figure)),
+            ("PNG", "png", "image/png", lambda: exports.chart_png(build(*args))),
+            ("SVG", "svg", "image/svg+xml", lambda: exports.chart_svg(build(*args))),
         ],
     )
+
+
+def cached_spec(
+    key: str, build: Callable[..., alt.TopLevelMixin | None], *args: Any
+) -> dict[str, Any] | None:
+    """The Vega-Lite spec of `build(*args)`, built once per data version (see chart)."""
+    return data.derived(key, lambda *values: _spec(build, *values), *args)
+
+
+def _spec(build: Callable[..., alt.TopLevelMixin | None], *args: Any) -> dict[str, Any] | None:
+    """The Vega-Lite spec as Streamlit would draw it: without Altair's default view size.
+    None when BUILD has no chart to make (no data)."""
+    figure = build(*args)
+    if figure is None:
+        return None
+    spec = figure.to_dict()
+    view = spec.get("config", {}).get("view", {})
+    for size in ("continuousWidth", "continuousHeight"):
+        view.pop(size, None)
+    return spec
 
 
 def table(

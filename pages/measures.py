@@ -9,6 +9,11 @@ from db import progress, queries
 navigation.page_actor("viewer")
 today = dt.date.today()
 
+
+def _on(area_progress: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    return area_progress[area_progress["day"] == day]
+
+
 st.title("Maßnahmen nach Themenbereich")
 plenaries = data.read(queries.held_plenaries, today)
 last_day = plenaries.iloc[0]["starts_at"].date() if len(plenaries) else None
@@ -32,11 +37,19 @@ if now["measures"].sum() == 0:
 
 left, right = st.columns(2)
 with left:
-    ui.chart(charts.area_progress(now), "Fortschritt je Themenbereich", "meas_progress")
+    ui.chart(
+        lambda *on: charts.area_progress(_on(data.read(progress.area_progress, list(on)), on[0])),
+        "Fortschritt je Themenbereich",
+        "meas_progress",
+        *days,
+    )
 with right:
     statuses = data.read(progress.status_names)
-    counts = data.read(progress.status_counts)
-    ui.chart(charts.status_distribution(counts, statuses), "Maßnahmen nach Status", "meas_status")
+    ui.chart(
+        lambda: charts.status_distribution(data.read(progress.status_counts), statuses),
+        "Maßnahmen nach Status",
+        "meas_status",
+    )
 
 if last_day:
     then = areas[areas["day"] == last_day].set_index("area_id")
@@ -61,8 +74,14 @@ if last_day:
     st.subheader(f"Veränderung seit der letzten Plenarsitzung ({fmt.date(last_day)})")
     ui.table(summary, "Fortschritt seit der letzten Sitzung", "meas_since")
 
-series = data.read(progress.progress_series, today)
-ui.chart(charts.progress_over_time(series, plenaries), "Fortschritt im Zeitverlauf", "meas_time")
+ui.chart(
+    lambda day: charts.progress_over_time(
+        data.read(progress.progress_series, day), data.read(queries.held_plenaries, day)
+    ),
+    "Fortschritt im Zeitverlauf",
+    "meas_time",
+    today,
+)
 
 measures = data.read(progress.measures_table, today)
 tab_moved, tab_overdue, tab_stale, tab_all = st.tabs(
@@ -111,15 +130,21 @@ with tab_overdue:
     if overdue.empty:
         ui.empty("Keine überfälligen Maßnahmen.")
     else:
-        ui.table(measure_view(overdue), "Überfällige Maßnahmen", "meas_overdue")
+        shown = data.derived("meas_overdue", lambda _day: measure_view(overdue), today)
+        ui.table(shown, "Überfällige Maßnahmen", "meas_overdue")
 with tab_stale:
     stale = measures[measures["stale"]]
     st.caption("Maßnahmen ohne Meldung seit der letzten Sitzung ihrer Arbeitsgruppe.")
     if stale.empty:
         ui.empty("Zu allen offenen Maßnahmen liegt eine aktuelle Meldung vor.")
     else:
-        ui.table(measure_view(stale), "Maßnahmen ohne aktuelle Meldung", "meas_stale")
-with tab_all:
+        shown = data.derived("meas_stale", lambda _day: measure_view(stale), today)
+        ui.table(shown, "Maßnahmen ohne aktuelle Meldung", "meas_stale")
+
+
+@st.fragment
+def all_measures() -> None:
+    """The filterable table; a filter reruns only this part."""
     c1, c2, c3 = st.columns([2, 2, 3])
     area = c1.selectbox("Themenbereich", ["Alle", *now["area"]], key="meas_filter_area")
     status = c2.selectbox("Status", ["Alle", *statuses], key="meas_filter_status")
@@ -135,3 +160,7 @@ with tab_all:
         ui.empty("Keine Maßnahme passt zu dieser Auswahl.")
     else:
         ui.table(measure_view(shown), "Maßnahmen", "meas_all")
+
+
+with tab_all:
+    all_measures()

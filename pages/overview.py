@@ -8,6 +8,11 @@ from db import participation, progress, queries
 navigation.page_actor("viewer")
 today = dt.date.today()
 
+
+def _today_only(area_progress):
+    return area_progress[area_progress["day"] == today]
+
+
 plenaries = data.read(queries.held_plenaries, today)
 last = plenaries.iloc[0] if len(plenaries) else None
 last_day = last["starts_at"].date() if last is not None else None
@@ -70,13 +75,24 @@ c5.metric(
 
 left, middle, right = st.columns([5, 5, 4])
 with left:
-    by_sector = data.read(queries.members_per_sector, today)
     if counts["members"]:
-        ui.chart(charts.members_by_sector(by_sector), "Mitglieder nach Bereich", "overview_sectors")
+        ui.chart(
+            lambda day: charts.members_by_sector(data.read(queries.members_per_sector, day)),
+            "Mitglieder nach Bereich",
+            "overview_sectors",
+            today,
+        )
 with middle:
     now = area_now_then[area_now_then["day"] == today]
     if now["measures"].sum():
-        ui.chart(charts.area_progress(now), "Fortschritt je Themenbereich", "overview_progress")
+        ui.chart(
+            lambda *on: charts.area_progress(
+                _today_only(data.read(progress.area_progress, list(on)))
+            ),
+            "Fortschritt je Themenbereich",
+            "overview_progress",
+            *days,
+        )
         if last_day:
             then = area_now_then[area_now_then["day"] == last_day].set_index("area")["mean"]
             moves = [

@@ -20,7 +20,11 @@ def freeze() -> None:
     sitting = state.get("deck_sitting")
     if sitting is None and sitting_labels:
         sitting = state["deck_sitting"] = next(iter(sitting_labels))
-    state["deck_data"] = data.read(deck_db.deck_data, today, sitting)
+    # Shared by every session that froze the same data version (nothing copied per session).
+    state["deck_data"] = data.derived(
+        "deck_data", lambda day, s: data.read(deck_db.deck_data, day, s), today, sitting
+    )
+    state["deck_frozen"] = (state.get(data.VERSION_KEY), today, sitting)
     state["deck_taken"] = fmt.datetime(dt.datetime.now(BERLIN))
 
 
@@ -52,7 +56,7 @@ if fullscreen:
     )
 else:
     st.title("Präsentation")
-    with st.expander("Folien und Sitzung wählen", expanded="deck_data" not in state):
+    with st.expander("Folien und Sitzung wählen", expanded="deck_frozen" not in state):
         if sitting_labels:
             ids = list(sitting_labels)
             current = state.get("deck_sitting")
@@ -77,7 +81,7 @@ else:
             help="Die Reihenfolge der Auswahl ist die Reihenfolge der Folien.",
         )
 
-if "deck_data" not in state:
+if "deck_frozen" not in state:
     freeze()
 slides = state["deck_slides"]
 if not slides:
@@ -89,11 +93,13 @@ key = slides[index]
 snapshot = state["deck_data"]
 
 st.header(titles[key], anchor=False)
-chart = deck.chart_for(key, snapshot)
-if chart is None:
+spec = ui.cached_spec(
+    f"deck_{key}", lambda *_frozen: deck.chart_for(key, snapshot), *state["deck_frozen"]
+)
+if spec is None:
     ui.empty("Für diese Folie liegen noch keine Daten vor.")
 else:
-    st.altair_chart(chart, theme=None, width="stretch", height=680, key=f"deck_chart_{key}")
+    st.vega_lite_chart(spec, theme=None, width="stretch", height=680, key=f"deck_chart_{key}")
 
 left, middle, right = st.columns([1, 2, 1], vertical_alignment="center")
 left.button(

@@ -25,16 +25,14 @@ from tests.apptest import (
     signed_in,
     submit_sign_in,
 )
+from tests.logcapture import captured_log
 
-VIEWER_PAGES = ["Übersicht", "Teilnahme nach Bereich", "Maßnahmen", "Kalender", "Präsentation"]
-EDITOR_PAGES = [
-    *VIEWER_PAGES,
-    "Mitglieder",
-    "Termine & Anwesenheit",
-    "Maßnahmen & Fortschritt",
-    "Import",
-]
-ADMIN_PAGES = [*EDITOR_PAGES, "Stammdaten", "Konten", "Änderungsprotokoll"]
+DASHBOARD_PAGES = ["Übersicht", "Teilnahme nach Bereich", "Maßnahmen", "Kalender", "Präsentation"]
+EDITING_PAGES = ["Mitglieder", "Termine & Anwesenheit", "Maßnahmen & Fortschritt", "Import"]
+ADMIN_ONLY_PAGES = ["Stammdaten", "Konten", "Änderungsprotokoll"]
+VIEWER_PAGES = [*DASHBOARD_PAGES, "Datenschutz"]
+EDITOR_PAGES = [*DASHBOARD_PAGES, *EDITING_PAGES, "Datenschutz"]
+ADMIN_PAGES = [*DASHBOARD_PAGES, *EDITING_PAGES, *ADMIN_ONLY_PAGES, "Datenschutz"]
 EXPECTED = {"leitung": VIEWER_PAGES, "geschaeftsstelle": EDITOR_PAGES, "admin": ADMIN_PAGES}
 
 
@@ -163,8 +161,10 @@ def test_admin_account_changes_are_audited_without_the_password(engine, demo_acc
 
 def test_passwords_are_stored_only_as_bcrypt_hashes_and_never_logged(app_env, engine, caplog):
     caplog.set_level(logging.DEBUG)
-    submit_sign_in(open_app(), "leitung", "falsch-falsch")
-    signed_in("admin")
+    with captured_log() as log:
+        submit_sign_in(open_app(), "leitung", "falsch-falsch")
+        submit_sign_in(open_app(), "niemand", "vielleicht-ein-passwort")
+        signed_in("admin")
     with Session(engine) as s:
         hashes = s.scalars(select(User.password_hash)).all()
         dump = " ".join(
@@ -173,16 +173,19 @@ def test_passwords_are_stored_only_as_bcrypt_hashes_and_never_logged(app_env, en
             for row in s.execute(text(f"SELECT * FROM {table}")).all()
         )
     assert hashes and all(h.startswith("$2b$") and len(h) == 60 for h in hashes)
-    for password in [*PASSWORDS.values(), "falsch-falsch"]:
+    for password in [*PASSWORDS.values(), "falsch-falsch", "vielleicht-ein-passwort"]:
         assert password not in dump
         assert password not in caplog.text
-    assert "sign-in user=admin" in caplog.text
+        assert password not in log.text
+    assert "niemand" not in log.text  # an unknown name may be a mistyped password
+    assert [(e["user"], e.get("method")) for e in log.named("sign_in")] == [("admin", "form")]
+    assert [e["user"] for e in log.named("sign_in_failed")] == ["leitung", None]
 
 
-def test_a_shared_database_without_cookie_key_refuses_to_start(monkeypatch):
+def test_a_shared_database_without_cookie_key_refuses_to_start(monkeypatch, pg_schema_url):
     monkeypatch.delenv("DASHBOARD_COOKIE_KEY", raising=False)
     monkeypatch.setattr("db.config._secrets", lambda: {})
-    shared = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    shared = pg_schema_url
     with pytest.raises(ConfigError, match="DASHBOARD_COOKIE_KEY fehlt"):
         cookie_key(shared)
     monkeypatch.setenv("DATABASE_URL", shared)

@@ -4,8 +4,11 @@ from the raw rows, empty databases, fresh data on the next run, exports."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import icalendar
+import pandas as pd
+import pyarrow as pa
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -131,6 +134,28 @@ def test_a_change_by_another_session_shows_on_the_next_run(app_env, demo_engine)
         bump_data_version(s)
     at.run()
     assert int(metric(at, "Aktive Mitglieder")) == before - 1
+
+
+def _chart_rows(at, title: str) -> pd.DataFrame:
+    """The data rows behind the chart titled TITLE, as the browser receives them."""
+    for element in at.get("vega_lite_chart"):
+        if json.loads(element.proto.spec).get("title") == title:
+            tables = [pa.ipc.open_stream(d.data.data).read_pandas() for d in element.proto.datasets]
+            return pd.concat(tables)
+    raise AssertionError(f"no chart titled {title!r}")
+
+
+def test_a_cached_chart_follows_a_change_by_another_session(app_env, demo_engine):
+    at = open_page("pages/overview.py")
+    before = _chart_rows(at, "Mitglieder nach Bereich")["Mitglieder"].sum()
+    with session_scope(demo_engine) as s:
+        member = s.scalars(
+            select(Member).where(Member.deputy_for_id.is_(None), Member.active_to.is_(None))
+        ).first()
+        member.active_to = TODAY - dt.timedelta(days=1)
+        bump_data_version(s)
+    at.run()
+    assert _chart_rows(at, "Mitglieder nach Bereich")["Mitglieder"].sum() == before - 1
 
 
 def test_calendar_export_parses_back_with_every_meeting_once(demo_engine):

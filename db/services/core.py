@@ -10,12 +10,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from db import logs
 from db.errors import Conflict, DatabaseUnavailable, InvalidInput, NotFound, ValidationError
 from db.models import AuditEntry, Base
 from db.permissions import Actor, require
@@ -55,16 +56,36 @@ def write_service(role: str) -> Callable[[F], F]:
             except IntegrityError as exc:
                 raise InvalidInput([INTEGRITY]) from exc
             except StaleDataError as exc:
+                logs.event("write_conflict", user=actor.username, service=fn.__name__)
                 raise Conflict("Der Datensatz", None, None, {}) from exc
             except DBAPIError as exc:
+                logs.error("database_unavailable", exc, user=actor.username, service=fn.__name__)
                 raise DatabaseUnavailable() from exc
+            except Conflict:
+                logs.event("write_conflict", user=actor.username, service=fn.__name__)
+                raise
             bump_data_version(session)
+            session.info.setdefault(_COMMITTED_LOG, []).append((actor.username, fn.__name__))
             return result
 
         WRITE_SERVICES[fn.__name__] = (wrapper, role)
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+_COMMITTED_LOG = "writes_to_log"
+
+
+@event.listens_for(Session, "after_commit")
+def _log_committed_writes(session: Session) -> None:
+    for username, service in session.info.pop(_COMMITTED_LOG, []):
+        logs.event("write", user=username, service=service)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_writes(session: Session) -> None:
+    session.info.pop(_COMMITTED_LOG, None)
 
 
 def load(session: Session, model: type[T], record_id: int | None, what: str) -> T:

@@ -90,7 +90,7 @@ def app_url(tmp_path_factory, chromium_path) -> Iterator[str]:
     )  # fmt: skip
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=PROJECT_ROOT, env=env, stdout=(folder / "server.log").open("w"), stderr=subprocess.STDOUT,
         start_new_session=True,
