@@ -89,6 +89,13 @@ def derived(key: str, build: Callable[..., T], *args: Any) -> T:
     return _derived(database_url(), version, key, args, build)
 
 
+def forget_cached() -> None:
+    """Drop every cached read and derived view in this process (after an erasure,
+    so no copy of erased personal data stays in memory)."""
+    _read.clear()
+    _derived.clear()
+
+
 def read_fresh(query: Query, *args: Any) -> Any:
     """Like `read`, uncached: for admin views that must show the state of this moment."""
     with Session(engine()) as session:

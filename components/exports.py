@@ -183,9 +183,30 @@ def _set_cell(cell: Any, value: object) -> int:
 
 def excel_bytes(df: pd.DataFrame, sheet_name: str = "Daten") -> bytes:
     """An .xlsx workbook of DF: bold, frozen header row, real dates and numbers."""
+    return excel_workbook({sheet_name: df})
+
+
+def excel_workbook(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """An .xlsx workbook with one sheet per entry of SHEETS (name -> table), each
+    as in `excel_bytes`."""
     workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = _sheet_title(sheet_name)
+    workbook.remove(workbook.active)
+    titles: set[str] = set()
+    for name, df in sheets.items():
+        title, base, number = _sheet_title(name), _sheet_title(name), 1
+        while title.lower() in titles:  # Excel refuses two sheets of the same name
+            number += 1
+            title = f"{base[: SHEET_NAME_MAX - len(str(number)) - 1]}_{number}"
+        titles.add(title.lower())
+        _fill_sheet(workbook.create_sheet(title), df)
+    if not sheets:
+        workbook.create_sheet("Daten")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _fill_sheet(sheet: Any, df: pd.DataFrame) -> None:
     bold = Font(bold=True)
     for col, name in enumerate(df.columns, start=1):
         header = sheet.cell(row=1, column=col)
@@ -199,9 +220,6 @@ def excel_bytes(df: pd.DataFrame, sheet_name: str = "Daten") -> bytes:
     sheet.freeze_panes = "A2"
     if df.shape[1]:
         sheet.auto_filter.ref = f"A1:{get_column_letter(df.shape[1])}{len(df) + 1}"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 # --------------------------------------------------------------------------- charts

@@ -61,6 +61,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/reference.py", "Stammdaten", ":material/tune:", "admin", "Verwaltung"),
     PageSpec("pages/accounts.py", "Konten", ":material/manage_accounts:", "admin", "Verwaltung"),
     PageSpec("pages/audit.py", "Änderungsprotokoll", ":material/history:", "admin", "Verwaltung"),
+    PageSpec("pages/privacy.py", "Datenschutz", ":material/privacy_tip:", "viewer", "Hinweise"),
 ]
 
 

@@ -81,16 +81,29 @@ def table(
     key: str,
     column_config: dict | None = None,
     export: pd.DataFrame | None = None,
+    on_download: Callable[[], None] | None = None,
 ) -> None:
-    """A table with CSV and Excel downloads (of EXPORT, default the table itself)."""
+    """A table with CSV and Excel downloads (of EXPORT, default the table itself).
+
+    ON_DOWNLOAD runs when a file is made (e.g. to log an export of personal data).
+    """
     st.dataframe(df, hide_index=True, width="stretch", column_config=column_config, key=key)
     data = df if export is None else export
+
+    def made(make: Callable[[], bytes]) -> Callable[[], bytes]:
+        def run() -> bytes:
+            if on_download is not None:
+                on_download()
+            return make()
+
+        return run
+
     _downloads(
         name,
         key,
         [
-            ("CSV", "csv", "text/csv", lambda: exports.csv_bytes(data)),
-            ("Excel", "xlsx", XLSX, lambda: exports.excel_bytes(data, sheet_name=name)),
+            ("CSV", "csv", "text/csv", made(lambda: exports.csv_bytes(data))),
+            ("Excel", "xlsx", XLSX, made(lambda: exports.excel_bytes(data, sheet_name=name))),
         ],
     )
 

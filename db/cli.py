@@ -13,6 +13,7 @@ import typer
 from sqlalchemy.exc import DBAPIError
 
 from db import accounts, demo
+from db import backup as backups
 from db.config import ConfigError, database_url, is_embedded
 from db.engine import make_engine, session_scope
 from db.errors import DomainError
@@ -116,6 +117,61 @@ def reset_password(
     with session_scope(_engine()) as session:
         accounts.set_password(session, username, secret)
     typer.echo(f"Passwort für „{username}“ neu gesetzt.")
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _table_done(table: str, rows: int) -> None:
+    typer.echo(f"  {table:<28} {_number(rows):>10} Zeilen")
+
+
+@cli.command("backup")
+def backup_database(
+    datei: str = typer.Argument(..., help="Zieldatei, z. B. sicherung.json.gz."),
+    force: bool = typer.Option(False, help="Eine vorhandene Datei überschreiben."),
+) -> None:
+    """Alle Tabellen als einen Stand in eine Datei sichern (gzip-komprimiertes JSON)."""
+    summary = backups.backup(_engine(), datei, overwrite=force, progress=_table_done)
+    typer.echo(
+        f"Sicherung geschrieben: {summary.path} ({_number(summary.rows)} Zeilen, "
+        f"Migrationsstand {summary.revision})."
+    )
+    typer.echo("Die Datei enthält die Passwort-Hashes der Konten: bitte geschützt aufbewahren.")
+
+
+@cli.command("restore")
+def restore_database(
+    datei: str = typer.Argument(..., help="Sicherungsdatei (von „backup“)."),
+) -> None:
+    """Eine Sicherung in eine leere Datenbank einspielen (alles oder nichts)."""
+    header = backups.read_header(datei)
+    created = backups.created_at(header)
+    typer.echo(
+        f"Spiele die Sicherung vom {created:%d.%m.%Y, %H:%M} Uhr ein "
+        f"(Migrationsstand {header['alembic_revision']}) …"
+    )
+    summary = backups.restore(_engine(), datei, progress=_table_done)
+    typer.echo(
+        f"Sicherung eingespielt: {_number(summary.rows)} Zeilen, Datenstand {summary.data_version}."
+    )
+
+
+@cli.command("anonymise-expired")
+def anonymise_expired() -> None:
+    """Ehemalige Mitglieder anonymisieren, deren Ende länger als RETENTION_MONTHS her ist (täglich)."""
+    from db import logs, privacy, services
+    from db.permissions import SYSTEM
+
+    logs.configure()
+    months, today = privacy.retention_months(), dt.date.today()
+    with session_scope(_engine(), SYSTEM) as session:
+        due = not privacy.expired_members(session, today, months).empty
+        ids = services.anonymise_expired(session, SYSTEM, today, months) if due else []
+    for member_id in ids:
+        logs.event("member_anonymised", user=SYSTEM.username, member_id=member_id)
+    typer.echo(f"Anonymisiert: {len(ids)} ehemalige Mitglieder (Frist {months} Monate).")
 
 
 def main() -> None:

@@ -101,6 +101,7 @@ def members(session: Session) -> pd.DataFrame:
             Member.active_from,
             Member.active_to,
             Member.deputy_for_id,
+            Member.anonymised_at,
             Member.version,
         )
         .join(Organisation, Organisation.id == Member.organisation_id)

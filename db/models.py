@@ -167,6 +167,9 @@ class Member(Versioned, Base):
     deputy_for_id: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="SET NULL"), index=True
     )
+    # Set when name and contact details were erased (Art. 17 DSGVO); the record
+    # stays for the statistics, see db.privacy.
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(BerlinDateTime)
 
     organisation: Mapped[Organisation] = relationship()
     sector: Mapped[Sector] = relationship()
@@ -328,13 +331,15 @@ class User(Versioned, Base):
     )
 
 
+AUDIT_ACTIONS = ("insert", "update", "delete", "anonymise")
+
+
 class AuditEntry(Base):
-    """Who changed which record when, with old and new values. Append-only."""
+    """Who changed which record when, with old and new values. Append-only,
+    except that anonymising a member erases the member's values (db.privacy)."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (
-        CheckConstraint(_in("action", ("insert", "update", "delete")), name="action"),
-    )
+    __table_args__ = (CheckConstraint(_in("action", AUDIT_ACTIONS), name="action"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(

@@ -15,6 +15,7 @@ from db.models import (
     Attendance,
     Meeting,
     Member,
+    Organisation,
     Sector,
     ThematicArea,
     WorkingGroupMembership,
@@ -183,3 +184,37 @@ def latest_meetings(attendance: pd.DataFrame, count: int) -> pd.DataFrame:
         attendance.drop_duplicates("meeting_id").sort_values("starts_at").tail(count)["meeting_id"]
     )
     return attendance[attendance["meeting_id"].isin(latest)]
+
+
+def participants(session: Session, meeting_id: int) -> pd.DataFrame:
+    """Who took part in MEETING_ID, in person or through the deputy: the one list
+    with names that viewers see. Excused and absent members are not listed (the
+    figures per sector count them without names)."""
+    stmt = (
+        select(
+            Member.last_name,
+            Member.first_name,
+            Organisation.name,
+            Sector.name,
+            Attendance.deputy_attended,
+        )
+        .select_from(Attendance)
+        .join(Member, Member.id == Attendance.member_id)
+        .join(Organisation, Organisation.id == Member.organisation_id)
+        .join(Sector, Sector.id == Member.sector_id)
+        .where(
+            Attendance.meeting_id == meeting_id,
+            (Attendance.status == "present") | Attendance.deputy_attended,
+        )
+        .order_by(Sector.sort_order, Member.last_name, Member.first_name, Member.id)
+    )
+    rows = session.execute(stmt).all()
+    return pd.DataFrame(
+        {
+            "name": [f"{r[0]}, {r[1]}" for r in rows],
+            "organisation": [r[2] for r in rows],
+            "sector": [r[3] for r in rows],
+            "deputy": [bool(r[4]) for r in rows],
+        },
+        columns=["name", "organisation", "sector", "deputy"],
+    )

@@ -22,7 +22,12 @@ if entries.empty:
     st.info("Keine Einträge für diese Auswahl.")
     st.stop()
 
-ACTIONS = {"insert": "angelegt", "update": "geändert", "delete": "gelöscht"}
+ACTIONS = {
+    "insert": "angelegt",
+    "update": "geändert",
+    "delete": "gelöscht",
+    "anonymise": "anonymisiert",
+}
 view = entries.assign(
     Zeitpunkt=entries["at"].map(fmt.datetime),
     Aktion=entries["action"].map(ACTIONS),

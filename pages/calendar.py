@@ -4,10 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from components import calendar_view, data, exports, filters, fmt, navigation, ui
-from db import lookups, participation, queries
+from db import logs, lookups, participation, queries
 from db.queries import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
 
-navigation.page_actor("viewer")
+actor = navigation.page_actor("viewer")
 today = dt.date.today()
 
 st.title("Kalender")
@@ -158,3 +158,30 @@ with tab_detail:
                 }
             )
             ui.table(shown, "Vorgeschlagene Maßnahmen", "cal_detail_meas")
+    people = data.read(participation.participants, int(meeting_id))
+    if len(people):
+        # The one list with names that viewers see (collapsed, so it is not on the
+        # projector by accident); only editors may download it.
+        with st.expander(f"Teilnehmende ({fmt.number(len(people))})", icon=":material/group:"):
+            listed = pd.DataFrame(
+                {
+                    "Name": people["name"],
+                    "Organisation": people["organisation"],
+                    "Bereich": people["sector"],
+                    "Teilnahme": people["deputy"].map(
+                        {True: "durch Stellvertretung", False: "persönlich"}
+                    ),
+                }
+            )
+            if actor.may("editor"):
+                ui.table(
+                    listed,
+                    "Teilnehmende",
+                    "cal_detail_people",
+                    on_download=lambda meeting=int(meeting_id): logs.event(
+                        "personal_data_export", user=actor.username, meeting_id=meeting
+                    ),
+                )
+            else:
+                st.dataframe(listed, hide_index=True, width="stretch", key="cal_detail_people")
+            st.caption("Genannt sind nur die Teilnehmenden; Abwesenheiten zählt die Tabelle.")

@@ -3,8 +3,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import data, fmt, forms, navigation, ui
-from db import lookups, services
+from components import data, exports, fmt, forms, navigation, ui
+from db import logs, lookups, privacy, services
+from db.errors import Conflict, DomainError
+from db.models import BERLIN
 
 actor = navigation.page_actor("editor")
 today = dt.date.today()
@@ -19,6 +21,21 @@ sectors = data.read(lookups.sectors)
 def member_label(row: pd.Series) -> str:
     gone = " (ausgeschieden)" if row["active_to"] is not None and row["active_to"] < today else ""
     return f"{row['last_name']}, {row['first_name']} – {row['organisation']}{gone}"
+
+
+def access_file(member_id: int) -> bytes:
+    """The access export (Art. 15 DSGVO) of MEMBER_ID; made and logged on click."""
+    report = data.read_fresh(privacy.access_report, member_id, dt.datetime.now(BERLIN))
+    logs.event("personal_data_export", user=actor.username, member_id=member_id)
+    return exports.excel_workbook(report)
+
+
+def anonymised(ids: list[int]) -> None:
+    """After a successful anonymisation: log it, drop every cached copy of the old
+    names in this process, and report."""
+    for member_id in ids:
+        logs.event("member_anonymised", user=actor.username, member_id=member_id)
+    data.forget_cached()
 
 
 def member_form(prefix: str, record_id: int | str, row: dict) -> dict:
@@ -75,7 +92,9 @@ def member_form(prefix: str, record_id: int | str, row: dict) -> dict:
     }
 
 
-tab_edit, tab_new, tab_orgs = st.tabs(["Mitglied bearbeiten", "Neues Mitglied", "Organisationen"])
+tab_edit, tab_new, tab_orgs, tab_retention = st.tabs(
+    ["Mitglied bearbeiten", "Neues Mitglied", "Organisationen", "Aufbewahrungsfrist"]
+)
 
 with tab_edit:
     if members.empty:
@@ -88,20 +107,29 @@ with tab_edit:
         row = members.set_index("id").loc[member_id].to_dict()
         version = forms.loaded_version("members", member_id, row["version"])
         st.caption(f"Bereich: {fmt.md(row['sector'])} (folgt aus der Organisation)")
-        with st.form(f"members_edit_{member_id}"):
-            payload = member_form("members", member_id, row)
-            submitted = st.form_submit_button("Speichern", type="primary")
-        if submitted:
-            forms.save(
-                actor,
-                services.update_member,
-                member_id,
-                payload,
-                version,
-                success="Mitglied gespeichert.",
-                prefix="members",
-                record_id=member_id,
+        is_anonymised = pd.notna(row["anonymised_at"])
+        if is_anonymised:
+            st.info(
+                f"Dieses Mitglied wurde am {fmt.date(row['anonymised_at'])} anonymisiert: Name, "
+                "Funktion und E-Mail-Adresse sind gelöscht. Bereich, Organisation, Zeitraum, "
+                "Arbeitsgruppen und Teilnahme bleiben für die Statistik.",
+                icon=":material/shield_person:",
             )
+        else:
+            with st.form(f"members_edit_{member_id}"):
+                payload = member_form("members", member_id, row)
+                submitted = st.form_submit_button("Speichern", type="primary")
+            if submitted:
+                forms.save(
+                    actor,
+                    services.update_member,
+                    member_id,
+                    payload,
+                    version,
+                    success="Mitglied gespeichert.",
+                    prefix="members",
+                    record_id=member_id,
+                )
         with st.form(f"members_leave_{member_id}"):
             st.markdown(
                 "**Mitgliedschaft beenden** – die Person und ihre Teilnahme bleiben erhalten."
@@ -119,6 +147,56 @@ with tab_edit:
                 prefix="members",
                 record_id=member_id,
             )
+        with st.container(border=True):
+            st.markdown("**Datenschutz** – Auskunft und Anonymisierung (Art. 15 und 17 DSGVO)")
+            st.download_button(
+                "Auskunft als Excel",
+                data=lambda member_id=member_id: access_file(member_id),
+                file_name=f"auskunft-mitglied-{member_id}.xlsx",
+                mime=ui.XLSX,
+                icon=":material/download:",
+                on_click="ignore",
+                key="members_access_export",
+                help="Alles, was über dieses Mitglied gespeichert ist, ein Blatt je Art "
+                "(Stammdaten, Arbeitsgruppen, Anwesenheit, Stellvertretung, Änderungsprotokoll, "
+                "Erwähnungen). Der Export wird ohne Inhalte protokolliert.",
+            )
+            if not is_anonymised:
+                with st.form(f"members_anonymise_{member_id}"):
+                    st.markdown(
+                        "**Anonymisieren** auf Antrag: Name, Funktion und E-Mail-Adresse werden "
+                        "überall gelöscht, auch in Freitexten und im Änderungsprotokoll. Bereich, "
+                        "Organisation, Zeitraum, Arbeitsgruppen, Stellvertretung und Teilnahme "
+                        "bleiben, alle Auswertungen bleiben gleich. Das lässt sich nicht "
+                        "rückgängig machen."
+                    )
+                    confirmed = st.checkbox(
+                        "Ich bestätige: dieses Mitglied soll endgültig anonymisiert werden.",
+                        key=f"members_anonymise_confirm_{member_id}",
+                    )
+                    submitted = st.form_submit_button("Mitglied anonymisieren")
+                if submitted and not confirmed:
+                    st.error(
+                        "Bitte erst bestätigen, dass das Mitglied endgültig anonymisiert werden "
+                        "soll. Es wurde nichts geändert.",
+                        icon=":material/error:",
+                    )
+                elif submitted:
+                    try:
+                        data.write(actor, services.anonymise_member, member_id, version)
+                    except DomainError as exc:
+                        st.error(fmt.md(str(exc)), icon=":material/error:")
+                        if isinstance(exc, Conflict):
+                            st.button(
+                                "Aktuellen Stand laden",
+                                key=f"members_anonymise_reload_{member_id}",
+                                on_click=forms.reload,
+                                args=("members", member_id),
+                            )
+                    else:
+                        anonymised([member_id])
+                        forms.reload("members", member_id)
+                        forms.done(f"Mitglied Nr. {member_id} anonymisiert.")
 
 with tab_new:
     if organisations.empty:
@@ -179,3 +257,43 @@ with tab_orgs:
                     prefix="orgs",
                     record_id=org_id,
                 )
+
+with tab_retention:
+    months = privacy.retention_months()
+    st.markdown(
+        f"Ehemalige Mitglieder werden **{months} Monate** nach dem Ende ihrer Mitgliedschaft "
+        "anonymisiert (Einstellung `RETENTION_MONTHS`): täglich durch den Befehl "
+        "`python -m db.cli anonymise-expired` auf dem Server, oder hier von Hand."
+    )
+    expired = data.read(privacy.expired_members, today, months)
+    if expired.empty:
+        ui.empty("Kein ehemaliges Mitglied hat die Aufbewahrungsfrist überschritten.")
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Name": expired["last_name"] + ", " + expired["first_name"],
+                    "Organisation": expired["organisation"],
+                    "Mitglied bis": expired["active_to"].map(fmt.date),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        with st.form("members_retention"):
+            confirmed = st.checkbox(
+                f"Ich bestätige: diese {fmt.number(len(expired))} ehemaligen Mitglieder sollen "
+                "endgültig anonymisiert werden.",
+                key="members_retention_confirm",
+            )
+            submitted = st.form_submit_button("Jetzt anonymisieren")
+        if submitted and not confirmed:
+            st.error("Bitte erst bestätigen. Es wurde nichts geändert.", icon=":material/error:")
+        elif submitted:
+            try:
+                ids = data.write(actor, services.anonymise_expired, today, months)
+            except DomainError as exc:
+                st.error(fmt.md(str(exc)), icon=":material/error:")
+            else:
+                anonymised(ids)
+                forms.done(f"{fmt.number(len(ids))} ehemalige Mitglieder anonymisiert.")

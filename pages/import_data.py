@@ -1,7 +1,7 @@
 import streamlit as st
 
 from components import data, exports, fmt, navigation
-from db import importer
+from db import importer, logs
 from db.errors import DomainError, InvalidInput
 
 actor = navigation.page_actor("editor")
@@ -31,10 +31,23 @@ st.markdown(
 
 current = data.read(importer.export, kind)
 file_stem = {"members": "mitglieder", "measures": "massnahmen"}[kind]
+
+
+def logged(make, what: str = kind, rows: int = len(current)):
+    """The member list is personal data: log each download (who, how many rows, no data)."""
+
+    def run() -> bytes:
+        if what == "members":
+            logs.event("personal_data_export", user=actor.username, list=what, rows=rows)
+        return make()
+
+    return run
+
+
 row = st.container(horizontal=True, gap="small")
 row.download_button(
     f"{label} als Excel",
-    data=lambda: exports.excel_bytes(current, sheet_name=label),
+    data=logged(lambda: exports.excel_bytes(current, sheet_name=label)),
     file_name=f"{file_stem}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
@@ -43,7 +56,7 @@ row.download_button(
 )
 row.download_button(
     f"{label} als CSV",
-    data=lambda: exports.csv_bytes(current),
+    data=logged(lambda: exports.csv_bytes(current)),
     file_name=f"{file_stem}.csv",
     mime="text/csv",
     icon=":material/download:",

@@ -25,11 +25,14 @@ from db.services.members import (
     update_member,
     update_organisation,
 )
+from db.services.privacy import anonymise_expired, anonymise_member
 from db.services.reference import save_reference
 
 __all__ = [
     "WRITE_SERVICES",
     "add_progress_update",
+    "anonymise_expired",
+    "anonymise_member",
     "archive_measure",
     "cancel_meeting",
     "change_role",

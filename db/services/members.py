@@ -90,6 +90,9 @@ def update_member(
     payload = check(MemberInput, data)
     member = load(session, Member, member_id, "Das Mitglied")
     check_version(session, member, expected_version, "Das Mitglied")
+    if member.anonymised_at is not None:
+        # Editing would bring names back into a record kept only for the statistics.
+        raise ValidationError("Mitglied", "ist anonymisiert und kann nicht mehr bearbeitet werden.")
     _member_rules(session, payload, member_id)
     changed = apply(member, payload, skip=("area_ids",))
     if _set_groups(session, member, payload.area_ids) and not changed:
