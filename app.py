@@ -21,7 +21,7 @@ try:
     if actor is None:
         page = st.navigation([st.Page(auth.sign_in_page, title="Anmeldung")], position="hidden")
     else:
-        page = st.navigation(navigation.pages_for(actor))
+        page = st.navigation(navigation.pages_for(actor), expanded=True)
         navigation.sidebar(actor, st.session_state.get("name"))
         forms.show_flash()
     page.run()

@@ -25,8 +25,9 @@ logs.configure()
 try:
     _URL = database_url()
     _HEALTH_ENGINE = make_engine(_URL)
+    _secret = st_config.get_option("server.cookieSecret")
     _problems = shared_setup_problems(
-        _HEALTH_ENGINE, _URL, st_config.is_manually_set("server.cookieSecret")
+        _HEALTH_ENGINE, _URL, _secret if st_config.is_manually_set("server.cookieSecret") else None
     )
 except ConfigError as exc:
     _problems = [str(exc)]

@@ -21,12 +21,12 @@ from db.models import User
 PLACEHOLDER = "change-me"
 
 
-def shared_setup_problems(engine: Engine, url: str, cookie_secret_set: bool) -> list[str]:
+def shared_setup_problems(engine: Engine, url: str, cookie_secret: str | None) -> list[str]:
     """Why this process must not serve the shared database at URL (empty: fine).
 
-    COOKIE_SECRET_SET says whether Streamlit's `server.cookieSecret` was set
-    explicitly (it signs the XSRF cookie and must be the same on every replica).
-    The embedded SQLite demo needs none of this.
+    COOKIE_SECRET is Streamlit's `server.cookieSecret` when it was set explicitly,
+    else None (Streamlit signs its own cookies with it; every replica needs the
+    same one). The embedded SQLite demo needs none of this.
     """
     if is_embedded(url):
         return []
@@ -37,7 +37,12 @@ def shared_setup_problems(engine: Engine, url: str, cookie_secret_set: bool) -> 
             problems.append("DASHBOARD_COOKIE_KEY ist noch der Platzhalter aus der Vorlage.")
     except ConfigError as exc:
         problems.append(str(exc))
-    if not cookie_secret_set:
+    if cookie_secret and PLACEHOLDER in cookie_secret.lower():
+        problems.append(
+            "STREAMLIT_SERVER_COOKIE_SECRET (server.cookieSecret) ist noch der Platzhalter "
+            "aus der Vorlage."
+        )
+    if not cookie_secret:
         problems.append(
             "STREAMLIT_SERVER_COOKIE_SECRET (server.cookieSecret) fehlt: es muss auf allen "
             "App-Servern derselbe geheime Wert sein."

@@ -30,6 +30,7 @@ from tests.logcapture import captured_log
 from tests.test_make_run import free_port
 
 GOOD_KEY = "a-real-secret-cookie-key-" + "k" * 24
+SECRET = "s" * 40
 
 
 @pytest.fixture
@@ -45,31 +46,35 @@ def pg_url(pg_schema_url, monkeypatch):
 
 def test_a_shared_database_names_every_missing_or_demo_setting(pg_url, monkeypatch):
     engine = make_engine(pg_url)
-    problems = shared_setup_problems(engine, pg_url, cookie_secret_set=False)
+    problems = shared_setup_problems(engine, pg_url, cookie_secret=None)
     assert [p.split(" ")[0] for p in problems] == [
         "DASHBOARD_COOKIE_KEY",
         "STREAMLIT_SERVER_COOKIE_SECRET",
     ]
     monkeypatch.setenv("DASHBOARD_COOKIE_KEY", "CHANGE-ME-" + "x" * 40)
-    assert shared_setup_problems(engine, pg_url, True) == [
+    assert shared_setup_problems(engine, pg_url, SECRET) == [
         "DASHBOARD_COOKIE_KEY ist noch der Platzhalter aus der Vorlage."
     ]
     monkeypatch.setenv("DASHBOARD_COOKIE_KEY", GOOD_KEY)
-    assert shared_setup_problems(engine, pg_url, True) == []
+    assert shared_setup_problems(engine, pg_url, "change-me-" + SECRET) == [
+        "STREAMLIT_SERVER_COOKIE_SECRET (server.cookieSecret) ist noch der Platzhalter "
+        "aus der Vorlage."
+    ]
+    assert shared_setup_problems(engine, pg_url, SECRET) == []
     username, name, role, password = DEMO_USERS[0]
     with session_scope(engine) as session:
         accounts.create_user(session, username, name, role, password)
-    [problem] = shared_setup_problems(engine, pg_url, True)
+    [problem] = shared_setup_problems(engine, pg_url, SECRET)
     assert f"„{username}“ hat noch das Demo-Passwort" in problem
     with session_scope(engine) as session:
         accounts.set_password(session, username, "ein-ganz-anderes-passwort")
-    assert shared_setup_problems(engine, pg_url, True) == []
+    assert shared_setup_problems(engine, pg_url, SECRET) == []
     engine.dispose()
 
 
 def test_the_embedded_demo_needs_no_deployment_settings(tmp_path):
     url = f"sqlite:///{tmp_path / 'demo.db'}"
-    assert shared_setup_problems(make_engine(url), url, cookie_secret_set=False) == []
+    assert shared_setup_problems(make_engine(url), url, cookie_secret=None) == []
 
 
 def test_health_tells_a_usable_database_from_an_outdated_or_unreachable_one(engine, tmp_path):

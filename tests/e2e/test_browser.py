@@ -14,42 +14,17 @@ from components.auth import COOKIE_NAME
 from components.navigation import PAGES
 from db.demo import DEMO_USERS
 from db.permissions import Actor
+from tests.browser import nav_titles, open_page, wait_for_app
+from tests.browser import sign_in as sign_in_with_password
 
 pytestmark = pytest.mark.browser
 
 ROLES = {username: (role, password) for username, _, role, password in DEMO_USERS}
-APP = "[data-testid='stApp']"
-
-
-def wait_for_app(page: Page) -> None:
-    """Like Streamlit's own e2e tests: connected, then the script run finished."""
-    page.wait_for_selector(f"{APP}[data-test-connection-state='CONNECTED']", timeout=30_000)
-    page.wait_for_selector(f"{APP}[data-test-script-state='notRunning']", timeout=30_000)
 
 
 def sign_in(page: Page, url: str, username: str) -> None:
-    page.goto(url)
-    # the first run, then the rerun the cookie component asks for once it has loaded
-    page.wait_for_function("window.__finishedRuns >= 2", timeout=30_000)
-    wait_for_app(page)
-    page.get_by_label("Benutzername").fill(username)
-    page.get_by_label("Passwort").fill(ROLES[username][1])
-    page.get_by_role("button", name="Anmelden").click()
-    expect(page.get_by_role("button", name="Abmelden")).to_be_visible(timeout=30_000)
-    wait_for_app(page)
-
-
-def nav_titles(page: Page) -> list[str]:
-    """The page titles in the sidebar navigation (without the icons' ligature names)."""
-    links = page.get_by_test_id("stSidebarNav").get_by_role("link")
-    return [text.split("\n")[-1].strip() for text in links.all_inner_texts()]
-
-
-def open_page(page: Page, title: str) -> None:
-    nav = page.get_by_test_id("stSidebarNav")
-    nav.get_by_text(title, exact=True).click()
-    expect(nav.locator("a[aria-current='page']")).to_contain_text(title, timeout=30_000)
-    wait_for_app(page)
+    """Sign in with the demo account USERNAME."""
+    sign_in_with_password(page, url, username, ROLES[username][1])
 
 
 def _visible_charts_drawn(page: Page) -> int:
