@@ -16,7 +16,9 @@ def month_grid(meetings: pd.DataFrame, year: int, month: int) -> pd.DataFrame:
     """One row per week, one column per weekday; a cell holds the day and the
     titles of that day's meetings (cancelled ones marked)."""
     by_day: dict[dt.date, list[str]] = {}
-    for row in meetings.itertuples():
+    starts = meetings["starts_at"].dt
+    in_month = meetings[(starts.year == year) & (starts.month == month)]
+    for row in in_month.itertuples():
         day = row.starts_at.date()
         if (day.year, day.month) == (year, month):
             mark = " (abgesagt)" if row.status == "cancelled" else ""
@@ -31,6 +33,13 @@ def month_grid(meetings: pd.DataFrame, year: int, month: int) -> pd.DataFrame:
             cells.append("\n".join([f"{day.day}.", *by_day.get(day, [])]))
         weeks.append(cells)
     return pd.DataFrame(weeks, columns=WEEKDAYS)
+
+
+def months(meetings: pd.DataFrame) -> list[tuple[int, int]]:
+    """The (year, month) pairs that have meetings, in order."""
+    starts = meetings["starts_at"].dt
+    pairs = pd.DataFrame({"year": starts.year, "month": starts.month}).drop_duplicates()
+    return sorted(zip(pairs["year"].tolist(), pairs["month"].tolist(), strict=True))
 
 
 def month_label(year: int, month: int) -> str:

@@ -88,6 +88,11 @@ def dates(times: pd.Series) -> pd.Series:
     return times.dt.tz_convert(BERLIN).dt.strftime("%d.%m.%Y")
 
 
+def days(values: pd.Series) -> pd.Series:
+    """`date` for a whole column of calendar days (datetime.date or None) at once."""
+    return pd.to_datetime(values).dt.strftime("%d.%m.%Y").fillna("–")
+
+
 def count_change(now: float | None, then: float | None) -> str | None:
     """'+3' / '−2' / '±0' against a former value; None without one."""
     if now is None or then is None or pd.isna(now) or pd.isna(then):

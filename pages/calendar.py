@@ -23,10 +23,9 @@ if meetings.empty:
     ui.empty("Für diese Auswahl gibt es keine Termine.")
     st.stop()
 
-records = meetings.to_dict("records")
 st.download_button(
     "Alle angezeigten Termine als Kalenderdatei (.ics)",
-    data=lambda: exports.ics_bytes(records),
+    data=lambda: exports.ics_bytes(meetings.to_dict("records")),
     file_name="integrationskonferenz-termine.ics",
     mime="text/calendar",
     icon=":material/event:",
@@ -77,7 +76,7 @@ with tab_past:
     else:
         ui.table(listing(past), "Vergangene Termine", "cal_past")
 with tab_month:
-    months = sorted({(t.year, t.month) for t in meetings["starts_at"]})
+    months = calendar_view.months(meetings)
     default = next(
         (i for i, m in enumerate(months) if m >= (today.year, today.month)), len(months) - 1
     )
@@ -116,7 +115,7 @@ with tab_detail:
     )
     if isinstance(meeting["notes"], str) and meeting["notes"]:
         st.text(f"Notizen: {meeting['notes']}")
-    record = next(r for r in records if r["id"] == meeting_id)
+    record = meetings[meetings["id"] == meeting_id].to_dict("records")[0]
     st.download_button(
         "Diesen Termin als .ics",
         data=lambda: exports.ics_bytes([record]),

@@ -97,8 +97,8 @@ def measure_view(df: pd.DataFrame) -> pd.DataFrame:
             "Status": df["status"],
             "Fortschritt": df["progress"].map(fmt.progress),
             "Verantwortlich": df["responsible"],
-            "Fällig": df["due_date"].map(fmt.date),
-            "Letzte Meldung": df["last_update"].map(fmt.date),
+            "Fällig": fmt.days(df["due_date"]),
+            "Letzte Meldung": fmt.days(df["last_update"]),
             "Notiz der letzten Meldung": df["last_note"],
         }
     )

@@ -254,3 +254,8 @@ def test_column_date_formats_match_the_single_value_ones(demo_engine):
         times = queries.meetings(s)["starts_at"]
     assert list(fmt.weekday_dates(times)) == [fmt.weekday_date(t) for t in times]
     assert list(fmt.dates(times)) == [fmt.date(t) for t in times]
+    with Session(demo_engine) as s:
+        measures = progress.measures_table(s, TODAY)
+    for column in ("due_date", "last_update", "start_date"):
+        values = pd.concat([measures[column], pd.Series([None], dtype=object)])
+        assert list(fmt.days(values)) == [fmt.date(v) for v in values]
