@@ -12,7 +12,6 @@ erased values. The write services are in db.services.privacy.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import json
 import re
@@ -20,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import String, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -159,10 +159,7 @@ def retention_months() -> int:
 
 def months_before(day: dt.date, months: int) -> dt.date:
     """The same calendar day MONTHS months before DAY (the month's last day if shorter)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
+    return day - relativedelta(months=months)
 
 
 def expired_members(session: Session, today: dt.date, months: int) -> pd.DataFrame:
