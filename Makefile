@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 PYTHON ?= python3
 
-.PHONY: run test setup lint format bench clean
+.PHONY: run test setup lint format bench load clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,7 @@ clean:
 ## Page run times at 1x, 10x and 100x scale against their floor; writes bench/results.md
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
+
+## Many users at once (1-50 sessions per page over WebSocket, floor, churn, profile); writes bench/load.md
+load: $(VENV)/.installed
+	$(PY) bench/load.py $(LOAD_ARGS)

@@ -1,0 +1,1053 @@
+"""`make load`: many users at once on one Streamlit process (issue 9).
+
+Simulated browser tabs (bench/load_client.py) speak Streamlit's own WebSocket
+protocol and sign in by the app's cookie, as a returning browser does. For
+each dashboard page (as the viewer `leitung`) and one editing page (as the
+editor `geschaeftsstelle`), 1, 10, 25 and 50 sessions rerun the page with a
+think time; the same load runs against the floor (bench/floor_app.py: the
+same charts from DataFrames in memory, its own Streamlit process per page; at
+1 and 25 sessions unless --floor-levels says otherwise).
+Then 50 sessions spread over the dashboard pages rerun every 10 s, and 1,000
+sessions are opened and closed one after another (server memory before and
+after). A CPU profile of each dashboard page is taken at 25 sessions. Prints
+the tables and writes bench/load.md. The whole run keeps to --budget seconds
+(default 8 minutes): what does not fit is left out and named in the report,
+the churn (last) stops early and says after how many sessions.
+
+Without --url it builds bench/load.db, starts the servers on free loopback
+ports, and stops them at the end. With --url it loads a running app (loopback
+only), e.g. an nginx in front of two app processes; give the processes behind
+it with --server-pid (repeatable) for the CPU and memory figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import contextlib
+import dataclasses
+import datetime as dt
+import ipaddress
+import math
+import os
+import platform
+import random
+import re
+import secrets
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from importlib.metadata import version
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.load_client import BrowserSession, PageCheck, RunResult, sign_in_cookie  # noqa: E402
+
+PY = sys.executable
+VIEWER, EDITOR = "leitung", "geschaeftsstelle"
+DASHBOARD = ["overview", "participation", "measures", "calendar"]
+EDITOR_PAGES = ["edit_measures", "edit_meetings", "edit_members"]
+# charts + tables that bench/floor_app.py renders per page
+FLOOR_CONTENT = {"overview": 2, "participation": 5, "measures": 4, "calendar": 1}
+
+
+# -- pages and the sign-in cookie, read from the app's source -------------------
+def page_check(name: str) -> PageCheck:
+    """What a successful run of pages/NAME.py shows; the default page has URL path ''."""
+    source = (ROOT / "pages" / f"{name}.py").read_text()
+    match = re.search(r'st\.title\(\s*"([^"]+)"', source)
+    nav = (ROOT / "components" / "navigation.py").read_text()
+    default = re.search(rf'PageSpec\(\s*"pages/{name}\.py"[^)]*True\s*\)', nav, re.S)
+    return PageCheck("" if default else name, match.group(1) if match else "")
+
+
+def cookie_name() -> str:
+    match = re.search(r'COOKIE_NAME\s*=\s*"([^"]+)"', (ROOT / "components/auth.py").read_text())
+    return match.group(1) if match else "integrationskonferenz_anmeldung"
+
+
+# -- servers ------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def require_loopback(url: str) -> None:
+    host = urlsplit(url).hostname or ""
+    try:
+        addrs = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except socket.gaierror as exc:
+        raise SystemExit(f"load: cannot resolve {host!r}: {exc}") from exc
+    if not addrs or not all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addrs):
+        raise SystemExit(f"load: refusing {url}: only loopback hosts are allowed ({addrs})")
+
+
+@dataclasses.dataclass
+class Server:
+    name: str
+    url: str
+    pids: list[int]
+    proc: subprocess.Popen | None = None
+    control: Path | None = None
+    log: Path | None = None
+
+    @classmethod
+    def start(
+        cls, name: str, script: str, env: dict, workdir: Path, options: list[str] = ()
+    ) -> Server:
+        port = free_port()
+        control = workdir / f"{name}.profile-control"
+        log = workdir / f"{name}.log"
+        args = [
+            PY,
+            str(ROOT / "bench" / "load_server.py"),
+            str(control),
+            "run",
+            script,
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ]
+        for option in options:  # --server-option runner.postScriptGC=false
+            name_, _, value = option.partition("=")
+            args += [f"--{name_}", value]
+        with log.open("w") as fh:
+            proc = subprocess.Popen(
+                args, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        return cls(name, f"http://127.0.0.1:{port}", [proc.pid], proc, control, log)
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise SystemExit(
+                    f"load: server {self.name} exited:\n{self.log.read_text()[-3000:]}"
+                )
+            try:
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise SystemExit(f"load: server {self.name} not ready after {timeout}s")
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+    def processes(self) -> list[psutil.Process]:
+        return [psutil.Process(pid) for pid in self.pids]
+
+    def cpu(self) -> float:
+        total = 0.0
+        for p in self.processes():
+            t = p.cpu_times()
+            total += t.user + t.system
+        return total
+
+    def rss(self) -> int:
+        return sum(p.memory_info().rss for p in self.processes())
+
+    @contextlib.asynccontextmanager
+    async def profiling(self, out: Path):
+        """The CPU sampler of bench/load_server.py runs inside this block."""
+        out.unlink(missing_ok=True)
+        self.control.write_text(str(out))
+        await asyncio.sleep(0.5)  # the sampler polls every 0.2 s
+        try:
+            yield
+        finally:
+            self.control.unlink(missing_ok=True)
+        for _ in range(300):
+            if out.exists():
+                return
+            await asyncio.sleep(0.1)
+        raise RuntimeError(f"no profile from {self.name}")
+
+
+# -- measuring ------------------------------------------------------------------------
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+@dataclasses.dataclass
+class Level:
+    page: str
+    kind: str  # app / floor / mixed
+    sessions: int
+    think: float
+    reruns: int = 0
+    failures: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = dataclasses.field(default_factory=list)
+    reasons: collections.Counter = dataclasses.field(default_factory=collections.Counter)
+    cpu: float = 0.0
+    client_cpu: float = 0.0
+    peak_rss: int = 0
+    by_page: dict[str, list[float]] = dataclasses.field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return self.reruns / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_per_rerun(self) -> float:
+        return self.cpu / self.reruns if self.reruns else float("nan")
+
+
+class RssWatch:
+    """Samples the servers' RSS every 0.25 s while running."""
+
+    def __init__(self, server: Server) -> None:
+        self.server, self.peak, self._task = server, 0, None
+
+    async def _loop(self) -> None:
+        while True:
+            with contextlib.suppress(psutil.Error):
+                self.peak = max(self.peak, self.server.rss())
+            await asyncio.sleep(0.25)
+
+    def __enter__(self) -> RssWatch:
+        self.peak = self.server.rss()
+        self._task = asyncio.get_running_loop().create_task(self._loop())
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._task.cancel()
+        with contextlib.suppress(psutil.Error):
+            self.peak = max(self.peak, self.server.rss())
+
+
+async def measure(
+    server: Server, sessions: list[BrowserSession], level: Level, duration: float, drain: float
+) -> Level:
+    """Every session reruns its page with the think time until DURATION is over.
+
+    Reruns started in the window all finish (up to DRAIN seconds more) before
+    the server's CPU time is read again, so CPU per rerun is not biased by
+    runs cut off at the end; the window had none running at its start.
+    """
+    me = psutil.Process()
+    think = level.think
+    await asyncio.sleep(0.5)
+    cpu0, client0 = server.cpu(), sum(me.cpu_times()[:2])
+    t0 = time.monotonic()
+    deadline = t0 + duration
+    last_done = t0
+
+    async def user(session: BrowserSession) -> None:
+        nonlocal last_done
+        await asyncio.sleep(random.uniform(0, think))  # not all at once
+        while time.monotonic() < deadline:
+            try:
+                result = await session.run()
+            except Exception as exc:  # connection lost
+                result = RunResult(False, 0.0, f"connection: {type(exc).__name__}")
+                level.reruns += 1
+                level.failures += 1
+                level.reasons[result.reason] += 1
+                return
+            last_done = max(last_done, time.monotonic())
+            level.reruns += 1
+            if result.ok:
+                level.latencies.append(result.latency)
+                level.by_page.setdefault(session.check.url_path, []).append(result.latency)
+            else:
+                level.failures += 1
+                level.reasons[result.reason] += 1
+            pause = think * random.uniform(0.8, 1.2)
+            if time.monotonic() + pause >= deadline:
+                return
+            await asyncio.sleep(pause)
+
+    with RssWatch(server) as rss:
+        tasks = [asyncio.create_task(user(s)) for s in sessions]
+        _done, pending = await asyncio.wait(tasks, timeout=duration + drain)
+        for task in pending:
+            task.cancel()
+            level.failures += 1
+            level.reasons["still running at the hard timeout"] += 1
+        level.seconds = max(last_done, deadline) - t0
+        level.cpu = server.cpu() - cpu0
+        level.client_cpu = sum(me.cpu_times()[:2]) - client0
+    level.peak_rss = rss.peak
+    return level
+
+
+async def bring_to(
+    pool: list[BrowserSession], n: int, make, check: PageCheck, limit: int = 10
+) -> collections.Counter:
+    """Have N sessions of POOL on CHECK's page: open new ones, switch the others."""
+    problems: collections.Counter = collections.Counter()
+    gate = asyncio.Semaphore(limit)
+
+    async def one(session: BrowserSession | None) -> None:
+        async with gate:
+            try:
+                if session is not None:
+                    result = await session.switch(check)
+                else:
+                    session = make(check)
+                    result = await session.open()
+                    pool.append(session)
+            except Exception as exc:
+                problems[f"connection: {type(exc).__name__}: {exc}"[:100]] += 1
+                return
+            if not result.ok:
+                problems[result.reason] += 1
+
+    moving = [s for s in pool[:n] if s.check.url_path != check.url_path]
+    await asyncio.gather(*(one(s) for s in moving), *(one(None) for _ in range(n - len(pool))))
+    return problems
+
+
+# -- the run ---------------------------------------------------------------------------
+class Budget:
+    def __init__(self, seconds: float) -> None:
+        self.end = time.monotonic() + seconds
+        self.skipped: list[str] = []
+
+    def left(self) -> float:
+        return self.end - time.monotonic()
+
+    def allows(self, what: str, needs: float, reserve: float = 0.0) -> bool:
+        if self.left() - reserve >= needs:
+            return True
+        self.skipped.append(what)
+        print(f"  skipped (time budget): {what}", flush=True)
+        return False
+
+
+T0 = time.monotonic()
+
+
+def stamp() -> str:
+    return f"[{int(time.monotonic() - T0) // 60:02d}:{int(time.monotonic() - T0) % 60:02d}]"
+
+
+def log_level(lv: Level) -> None:
+    print(
+        f"{stamp()} {lv.kind:<5} {lv.page:<14} {lv.sessions:>3} sessions think {lv.think:>4.1f}s: "
+        f"{lv.reruns:>4} reruns {lv.rate:6.2f}/s p50 {percentile(lv.latencies, 50) * 1000:6.0f} "
+        f"p95 {percentile(lv.latencies, 95) * 1000:6.0f} p99 {percentile(lv.latencies, 99) * 1000:6.0f} ms "
+        f"fail {lv.failures} cpu/rerun {lv.cpu_per_rerun * 1000:6.0f} ms "
+        f"rss {lv.peak_rss / 2**20:5.0f} MB"
+        + (
+            f"  [{'; '.join(f'{k} x{v}' for k, v in lv.reasons.most_common(3))}]"
+            if lv.reasons
+            else ""
+        ),
+        flush=True,
+    )
+
+
+async def run(args: argparse.Namespace) -> dict:
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="bench-load-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    servers: list[Server] = []
+    result: dict = {
+        "levels": [],
+        "mixed": None,
+        "churn": None,
+        "profiles": {},
+        "warmup": collections.Counter(),
+        "workdir": str(workdir),
+        "load_before": os.getloadavg(),
+    }
+    budget = Budget(args.budget)
+    key = args.cookie_key
+    try:
+        if args.url:
+            require_loopback(args.url)
+            app = Server("app", args.url.rstrip("/"), args.server_pid or guess_pids(args.url))
+            key = key or os.environ.get("DASHBOARD_COOKIE_KEY")
+            if not key:
+                from db.config import cookie_key
+
+                key = cookie_key()
+            floors = {}
+            if args.floor:
+                env = {**os.environ, "PYTHONPATH": str(ROOT)}
+                floors = start_floors(env, workdir, args.pages, servers, args.server_option)
+        else:
+            db = ROOT / "bench" / "load.db"
+            key = key or secrets.token_urlsafe(36)
+            env = {
+                **os.environ,
+                "DATABASE_URL": f"sqlite:///{db}",
+                "DASHBOARD_COOKIE_KEY": key,
+                "PYTHONPATH": str(ROOT),
+            }
+            build_db(db, env, args.scale)
+            app = Server.start("app", "app.py", env, workdir, args.server_option)
+            servers.append(app)
+            floors = (
+                start_floors(env, workdir, args.pages, servers, args.server_option)
+                if args.floor
+                else {}
+            )
+            for s in servers:
+                s.wait_ready()
+        result["app_pids"] = app.pids
+        if not app.pids:
+            print("load: no server PID known; CPU and memory figures are left out", flush=True)
+        cookie = cookie_name()
+        viewer_cookie = {cookie: sign_in_cookie(VIEWER, key)}
+        editor_cookie = {cookie: sign_in_cookie(EDITOR, key)}
+        levels = [int(n) for n in args.levels.split(",") if n]
+        floor_levels = [int(n) for n in args.floor_levels.split(",") if n]
+        print(
+            f"load: app {app.url} (pids {app.pids}); floors "
+            f"{ {p: f.url for p, f in floors.items()} }; work files in {workdir}",
+            flush=True,
+        )
+
+        def maker(base: str, cookies: dict | None):
+            return lambda check: BrowserSession(
+                base, check, cookies, component_echo=not args.no_component_echo
+            )
+
+        viewer_pool: list[BrowserSession] = []
+        new_viewer = maker(app.url, viewer_cookie)
+        drain = args.drain
+        reserve = min(args.churn_reserve, args.budget / 4) if args.churn else 0.0
+
+        async def levels_for(
+            server: Server,
+            pool,
+            make,
+            check: PageCheck,
+            page: str,
+            kind: str,
+            profile: bool,
+            levels: list[int],
+        ) -> None:
+            for n in levels:
+                est = args.duration + min(drain, n * 0.5) + 5
+                if not budget.allows(f"{kind} {page} at {n} sessions", est, reserve):
+                    continue
+                problems = await bring_to(pool, n, make, check)
+                result["warmup"].update(problems)
+                lv = await measure(
+                    server, pool[:n], Level(page, kind, n, args.think), args.duration, drain
+                )
+                result["levels"].append(lv)
+                log_level(lv)
+                if (
+                    profile
+                    and n == args.profile_sessions
+                    and server.control is not None
+                    and budget.allows(f"profile {page}", args.profile_seconds + 15, reserve)
+                ):
+                    out = workdir / f"profile-{page}.pyisession"
+                    async with server.profiling(out):
+                        plv = await measure(
+                            server,
+                            pool[:n],
+                            Level(page, "prof", n, args.think),
+                            args.profile_seconds,
+                            drain,
+                        )
+                    result["profiles"][page] = (out, plv)
+                    print(f"  profile {page}: {out}", flush=True)
+
+        for page in args.pages:
+            check = page_check(page)
+            print(f"{stamp()} {page}:", flush=True)
+            await levels_for(app, viewer_pool, new_viewer, check, page, "app", args.profile, levels)
+            if page in floors:
+                floor = floors[page]
+                fcheck = PageCheck("", "", need_nav=False, min_content=FLOOR_CONTENT[page])
+                fpool: list[BrowserSession] = []
+                await levels_for(
+                    floor, fpool, maker(floor.url, None), fcheck, page, "floor", False, floor_levels
+                )
+                await close_all(fpool)
+                floor.stop()  # its memory is not the app's
+        # 50 sessions spread over the dashboard pages, each rerunning every ~10 s
+        n = args.slow_sessions
+        if n and budget.allows("mixed 10 s think", args.slow_duration + 30, reserve):
+            print(f"{stamp()} mixed: {n} sessions, think {args.slow_think}s", flush=True)
+            checks = [page_check(p) for p in args.pages]
+            for i, check in enumerate(checks):  # the open ones: switch round-robin
+                sub = [viewer_pool[k] for k in range(i, min(n, len(viewer_pool)), len(checks))]
+                result["warmup"].update(await bring_to(sub, len(sub), new_viewer, check))
+            extra: list[BrowserSession] = []
+            for i, check in enumerate(checks):  # the missing ones: open on their page
+                want = sum(1 for k in range(len(viewer_pool), n) if k % len(checks) == i)
+                sub: list[BrowserSession] = []
+                result["warmup"].update(await bring_to(sub, want, new_viewer, check))
+                extra += sub
+            viewer_pool.extend(extra)
+            names = {page_check(p).url_path: p for p in args.pages}
+            lv = await measure(
+                app,
+                viewer_pool[:n],
+                Level("mixed", "mixed", n, args.slow_think),
+                args.slow_duration,
+                drain,
+            )
+            lv.by_page = {names.get(k, k): v for k, v in lv.by_page.items()}
+            result["mixed"] = lv
+            log_level(lv)
+        await close_all(viewer_pool)
+
+        if args.editor_page:
+            page = args.editor_page
+            print(f"{stamp()} {page} (editor):", flush=True)
+            editor_pool: list[BrowserSession] = []
+            await levels_for(
+                app,
+                editor_pool,
+                maker(app.url, editor_cookie),
+                page_check(page),
+                page,
+                "app",
+                False,
+                levels,
+            )
+            await close_all(editor_pool)
+
+        if args.churn and budget.allows("churn", 30):
+            result["churn"] = await churn(
+                app, new_viewer, page_check(args.churn_page), args, budget
+            )
+    finally:
+        for s in servers:
+            s.stop()
+        if not args.url:
+            checkpoint(ROOT / "bench" / "load.db")
+    result["load_after"] = os.getloadavg()
+    result["skipped"] = budget.skipped
+    return result
+
+
+async def close_all(pool: list[BrowserSession]) -> None:
+    await asyncio.gather(*(s.close() for s in pool), return_exceptions=True)
+    pool.clear()
+
+
+async def churn(app: Server, make, check: PageCheck, args, budget: Budget) -> dict:
+    """Open and close sessions one after another; server RSS along the way."""
+    total = args.churn
+    print(
+        f"{stamp()} churn: {total} sessions on {check.url_path or 'overview'} one after another",
+        flush=True,
+    )
+    await asyncio.sleep(2)
+    for _ in range(5):  # warm: imports, caches; not counted
+        s = make(check)
+        with contextlib.suppress(Exception):
+            await s.open()
+        await s.close()
+    await asyncio.sleep(1)
+    out = {
+        "page": args.churn_page,
+        "rss_start": app.rss(),
+        "checkpoints": [],
+        "failures": 0,
+        "reasons": collections.Counter(),
+        "latencies": [],
+        "opened": 0,
+    }
+    cpu0, t0 = app.cpu(), time.monotonic()
+    step = max(1, total // 10)
+    for i in range(1, total + 1):
+        if budget.left() < 5:
+            budget.skipped.append(f"churn after {i - 1} sessions")
+            print(f"  churn stopped by the time budget after {i - 1} sessions", flush=True)
+            break
+        s = make(check)
+        try:
+            r = await s.open()
+        except Exception as exc:
+            r = RunResult(False, 0.0, f"connection: {type(exc).__name__}")
+        finally:
+            with contextlib.suppress(Exception):
+                await s.close()
+        out["opened"] = i
+        if r.ok:
+            out["latencies"].append(r.latency)
+        else:
+            out["failures"] += 1
+            out["reasons"][r.reason] += 1
+        if i % step == 0:
+            out["checkpoints"].append((i, app.rss()))
+            print(
+                f"{stamp()} {i:>5} opened and closed, server RSS {app.rss() / 2**20:.0f} MB, "
+                f"{i / (time.monotonic() - t0):.1f} sessions/s",
+                flush=True,
+            )
+    out["seconds"] = time.monotonic() - t0
+    out["cpu"] = app.cpu() - cpu0
+    await asyncio.sleep(2)
+    out["rss_after"] = app.rss()
+    return out
+
+
+def guess_pids(url: str) -> list[int]:
+    """The PID listening on URL's port, if it is a Streamlit process."""
+    port = urlsplit(url).port or 80
+    with contextlib.suppress(psutil.Error):
+        for c in psutil.net_connections(kind="tcp"):
+            if (
+                c.status == psutil.CONN_LISTEN
+                and c.laddr.port == port
+                and c.pid
+                and "streamlit" in " ".join(psutil.Process(c.pid).cmdline())
+            ):
+                return [c.pid]
+    return []
+
+
+def checkpoint(db: Path) -> None:
+    """Fold the WAL back in, so no load.db-wal/-shm stay behind (.gitignore has *.db)."""
+    if db.exists():
+        with contextlib.suppress(sqlite3.Error):
+            sqlite3.connect(db).close()  # the last connection to close removes both
+
+
+def build_db(db: Path, env: dict, scale: int) -> None:
+    db.unlink(missing_ok=True)
+    cli = [PY, "-m", "db.cli"]
+    if scale > 1:
+        subprocess.run(
+            [*cli, "demo", "--scale", str(scale)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    subprocess.run([*cli, "setup"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def start_floors(
+    env: dict, workdir: Path, pages: list[str], servers: list[Server], options: list[str]
+) -> dict:
+    floors = {}
+    for page in pages:
+        if page in FLOOR_CONTENT:
+            floor = Server.start(
+                f"floor-{page}", "bench/floor_app.py", {**env, "BENCH_PAGE": page}, workdir, options
+            )
+            floors[page] = floor
+            servers.append(floor)
+    return floors
+
+
+# -- the profile -------------------------------------------------------------------------
+GC_FRAME = "ScriptRunner._on_script_finished"
+WRAPPERS = {"wrapped_func", "wrapper", "_wrapper", "CachedFunc.__call__", "_make_value_key"}
+NOT_CALLS = {"Page.run"}  # app.py's page.run(): the page itself
+
+
+def summarize_profile(path: Path, top: int = 6) -> dict:
+    """Shares of the script threads' CPU.
+
+    Parts: Streamlit's full garbage collection after each run (`gc.collect(2)`
+    in ScriptRunner._on_script_finished when runner.postScriptGC is on; the
+    collector is C code, so its samples land in the weakref callbacks it runs
+    there), the page script, the frame app.py around it, and Streamlit's runner.
+    Then the top own functions (inclusive), library calls made from own code
+    (inclusive) and leaf frames by package (without the post-run collection).
+    """
+    from pyinstrument.session import Session
+
+    session = Session.load(path)
+    script = main = other = 0.0
+    parts: collections.Counter = collections.Counter()
+    own_incl: collections.Counter = collections.Counter()
+    calls: collections.Counter = collections.Counter()
+    packages: collections.Counter = collections.Counter()
+    for stack, seconds in session.frame_records:
+        root = stack[0].split("\x00")[0]
+        if root == "MainThread":
+            main += seconds
+            continue
+        if not root.startswith("ScriptRunner"):
+            other += seconds
+            continue
+        script += seconds
+        frames = [parse_frame(f) for f in stack[1:]]
+        names = [func for func, _, _ in frames]
+        if GC_FRAME in names:
+            parts["post-run gc.collect(2)"] += seconds
+            continue
+        if any(func == "<module>" and "/pages/" in file for func, file, _ in frames):
+            parts["page script"] += seconds
+        elif any(func == "<module>" and file.endswith("/app.py") for func, file, _ in frames):
+            parts["app.py frame"] += seconds
+        else:
+            parts["Streamlit runner"] += seconds
+        seen: set = set()
+        for k, (func, file, _line) in enumerate(frames):
+            own = is_own(file)
+            name = f"{short(file)}:{func}"
+            if own and func != "<module>" and name not in seen:
+                own_incl[name] += seconds
+                seen.add(name)
+            if not own and k and is_own(frames[k - 1][1]) and func not in NOT_CALLS:
+                j = k  # through Streamlit's wrappers to the command itself
+                while frames[j][0] in WRAPPERS and j + 1 < len(frames):
+                    j += 1
+                name = f"{short(frames[j][1])}:{frames[j][0]}"
+                if ("call", name) not in seen:
+                    calls[name] += seconds
+                    seen.add(("call", name))
+        if frames:
+            packages[package(frames[-1][1])] += seconds
+
+    def shares(counter: collections.Counter, n: int = top) -> list[tuple[str, float]]:
+        return [(k, v / script) for k, v in counter.most_common(n)] if script else []
+
+    total = script + main + other
+    return {
+        "script_cpu": script,
+        "main_share": main / total if total else 0.0,
+        "parts": shares(parts, 4),
+        "own": shares(own_incl),
+        "calls": shares(calls),
+        "packages": shares(packages, 5),
+    }
+
+
+def parse_frame(identifier: str) -> tuple[str, str, int]:
+    base, *attrs = identifier.split("\x01")
+    func, file, line = [*base.split("\x00"), "", "", "0"][:3]
+    cls = next((a[1:] for a in attrs if a.startswith("c")), "")
+    return (f"{cls}.{func}" if cls else func), file, int(line or 0)
+
+
+def is_own(file: str) -> bool:
+    return file.startswith(str(ROOT)) and "site-packages" not in file
+
+
+def short(file: str) -> str:
+    if is_own(file):
+        return str(Path(file).relative_to(ROOT))
+    if "site-packages/" in file:
+        return file.split("site-packages/", 1)[1]
+    return Path(file).name
+
+
+def package(file: str) -> str:
+    if is_own(file):
+        return "own code (" + short(file).split("/")[0] + ")"
+    if "site-packages/" in file:
+        return file.split("site-packages/", 1)[1].split("/")[0].removesuffix(".py")
+    if file.startswith("<"):
+        return "built-in"
+    return "stdlib"
+
+
+# -- the report -------------------------------------------------------------------------
+def ms(x: float) -> str:
+    return "–" if math.isnan(x) else f"{x * 1000:.0f}"
+
+
+def render(result: dict, args: argparse.Namespace) -> str:
+    levels: list[Level] = result["levels"]
+    floor = {(lv.page, lv.sessions): lv for lv in levels if lv.kind == "floor"}
+    cpu_model = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    mode = (
+        f"against {args.url}"
+        if args.url
+        else f"servers started by this run on loopback; demo data at scale {args.scale}"
+    )
+    if args.server_option:
+        mode += "; Streamlit options " + ", ".join(f"`{o}`" for o in args.server_option)
+    lines = [
+        "# Load: many users at once",
+        "",
+        f"Run {dt.datetime.now():%d.%m.%Y %H:%M}; machine: {platform.platform()}, "
+        f"{os.cpu_count()} cores ({cpu_model or 'unknown CPU'}), Python "
+        f"{platform.python_version()}, streamlit {version('streamlit')}, "
+        f"streamlit-authenticator {version('streamlit-authenticator')}; {mode}. "
+        f"Load average before/after: {result['load_before'][0]:.2f} / "
+        f"{result['load_after'][0]:.2f} (other work on the machine shows here; "
+        "all figures are from one run on a machine that may be shared).",
+        "",
+        "Each session is a simulated browser tab speaking Streamlit's WebSocket protocol "
+        "(`bench/load_client.py`), signed in by the app's sign-in cookie. A rerun is timed from "
+        "sending `rerun_script` to receiving `script_finished`; it fails when the run shows the "
+        "sign-in form, an exception, an error, another page than asked for, or no title. "
+        f"Think time {args.think:g} s (±20 %), {args.duration:g} s per level; reruns started in "
+        "the window all finish before the server's CPU time (psutil, user+system) is read. "
+        "Floor: `bench/floor_app.py` (same charts from DataFrames in memory, no sign-in), its "
+        "own Streamlit process per page, same load "
+        f"(at {args.floor_levels} sessions). CPU × floor: the app's CPU per rerun over the "
+        "floor's at the same number of sessions. Server CPU % above 100 is the event loop "
+        "running while a script thread waits outside the GIL.",
+        "",
+        "| page | server | sessions | reruns | reruns/s | p50 ms | p95 ms | p99 ms | failures "
+        "| CPU ms/rerun | CPU × floor | server CPU % | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for lv in levels:
+        if lv.kind not in ("app", "floor"):
+            continue
+        f = floor.get((lv.page, lv.sessions))
+        ratio = (
+            f"{lv.cpu_per_rerun / f.cpu_per_rerun:.2f}"
+            if lv.kind == "app" and f and f.cpu_per_rerun == f.cpu_per_rerun and f.cpu_per_rerun > 0
+            else ""
+        )
+        lines.append(
+            f"| {lv.page} | {lv.kind} | {lv.sessions} | {lv.reruns} | {lv.rate:.2f} | "
+            f"{ms(percentile(lv.latencies, 50))} | {ms(percentile(lv.latencies, 95))} | "
+            f"{ms(percentile(lv.latencies, 99))} | {lv.failures} | {ms(lv.cpu_per_rerun)} | "
+            f"{ratio} | {100 * lv.cpu / lv.seconds if lv.seconds else 0:.0f} | "
+            f"{lv.peak_rss / 2**20:.0f} |"
+        )
+    client = sum(lv.client_cpu for lv in levels)
+    server = sum(lv.cpu for lv in levels)
+    lines += [
+        "",
+        f"The load generator itself used {client:.1f} s CPU against the servers' "
+        f"{server:.1f} s in these windows.",
+    ]
+    mixed: Level | None = result["mixed"]
+    if mixed:
+        lines += [
+            "",
+            f"## {mixed.sessions} sessions, each rerunning after {mixed.think:g} s (±20 %)",
+            "",
+            f"Spread round-robin over {', '.join(args.pages)}; {args.slow_duration:g} s. "
+            f"{mixed.reruns} reruns, {mixed.rate:.2f}/s, failures {mixed.failures}, "
+            f"CPU {ms(mixed.cpu_per_rerun)} ms/rerun, server CPU "
+            f"{100 * mixed.cpu / mixed.seconds if mixed.seconds else 0:.0f} %, "
+            f"peak RSS {mixed.peak_rss / 2**20:.0f} MB.",
+            "",
+            "| page | reruns | p50 ms | p95 ms | p99 ms |",
+            "|---|---|---|---|---|",
+        ]
+        for page, lat in mixed.by_page.items():
+            lines.append(
+                f"| {page} | {len(lat)} | {ms(percentile(lat, 50))} | "
+                f"{ms(percentile(lat, 95))} | {ms(percentile(lat, 99))} |"
+            )
+        lines.append(
+            f"| all | {len(mixed.latencies)} | {ms(percentile(mixed.latencies, 50))} | "
+            f"{ms(percentile(mixed.latencies, 95))} | "
+            f"{ms(percentile(mixed.latencies, 99))} |"
+        )
+    ch = result["churn"]
+    if ch:
+        lat = ch["latencies"]
+        lines += [
+            "",
+            f"## Churn: {ch['opened']} sessions opened and closed one after another",
+            "",
+            f"Page {ch['page']}. Each: GET the page, GET /_stcore/health, WebSocket, the first "
+            "run signed in by cookie"
+            + ("" if args.no_component_echo else " and the cookie component's answer run")
+            + f", close. {ch['seconds']:.0f} s, {ch['opened'] / ch['seconds']:.1f} sessions/s, "
+            f"open p50 {ms(percentile(lat, 50))} ms, p95 {ms(percentile(lat, 95))} ms, "
+            f"failures {ch['failures']}, server CPU {ch['cpu'] / max(1, ch['opened']) * 1000:.0f} "
+            "ms per session. Streamlit keeps up to 128 disconnected sessions for "
+            "`server.disconnectedSessionTTL` (120 s) for reconnects, so RSS should level off "
+            "rather than fall.",
+            "",
+            "| sessions | server RSS MB |",
+            "|---|---|",
+            f"| 0 (start, after 5 warm-up sessions) | {ch['rss_start'] / 2**20:.0f} |",
+        ]
+        lines += [f"| {i} | {rss / 2**20:.0f} |" for i, rss in ch["checkpoints"]]
+        lines += [
+            f"| after, 2 s later | {ch['rss_after'] / 2**20:.0f} |",
+            "",
+            f"RSS after / start: **{ch['rss_after'] / ch['rss_start']:.2f}**.",
+        ]
+    if result["profiles"]:
+        lines += [
+            "",
+            f"## Where a warm rerun's CPU goes ({args.profile_sessions} sessions)",
+            "",
+            "Sampled inside the server (`bench/load_server.py`): every ~5 ms each thread's CPU "
+            "time since the last sample is charged to its current Python stack, so GIL waits "
+            "of 25 concurrent runs do not count. Shares are of the script threads' CPU; "
+            "'own' is inclusive time in the project's functions, 'calls' the library calls made "
+            "from project code (inclusive), 'self' the leaf frames by package (own, calls and "
+            "self leave out the post-run collection). A long C call that holds the GIL is "
+            "charged to the next Python frame. Profiles: "
+            f"`.venv/bin/pyinstrument --load {result['workdir']}/profile-PAGE.pyisession`.",
+        ]
+        for page, (path, plv) in result["profiles"].items():
+            p = summarize_profile(path)
+            lines += [
+                "",
+                f"**{page}**: {plv.reruns} reruns sampled, {ms(plv.cpu_per_rerun)} ms CPU per "
+                f"rerun (sampling included); the event-loop thread (WebSocket, serialisation) "
+                f"{100 * p['main_share']:.0f} % of all sampled CPU. Of the script threads' CPU:",
+                "",
+                "- parts: " + ", ".join(f"{k} {100 * v:.0f} %" for k, v in p["parts"]),
+                "- own: " + ", ".join(f"`{k}` {100 * v:.0f} %" for k, v in p["own"]),
+                "- calls: " + ", ".join(f"`{k}` {100 * v:.0f} %" for k, v in p["calls"]),
+                "- self: " + ", ".join(f"{k} {100 * v:.0f} %" for k, v in p["packages"]),
+            ]
+    notes = []
+    gc_shares = [
+        share
+        for path, _ in result["profiles"].values()
+        for part, share in summarize_profile(path)["parts"]
+        if part.startswith("post-run")
+    ]
+    if gc_shares and max(gc_shares) > 0.3:
+        notes.append(
+            f"Streamlit's `runner.postScriptGC` (on by default) runs a full `gc.collect(2)` after "
+            f"every script run: {100 * min(gc_shares):.0f}–{100 * max(gc_shares):.0f} % of a "
+            "warm rerun's CPU here, growing with the heap (more sessions, more objects), and "
+            "holding the GIL for all sessions meanwhile. Compare: `make load "
+            "LOAD_ARGS='--server-option runner.postScriptGC=false'`."
+        )
+    if any(
+        lv.kind == "app"
+        and (lv.page, lv.sessions) in floor
+        and lv.cpu_per_rerun < floor[(lv.page, lv.sessions)].cpu_per_rerun
+        for lv in levels
+    ):
+        notes.append(
+            "CPU × floor below 1: the app does less per rerun than `bench/floor_app.py`, which "
+            "builds its Altair charts on every run (the app may reuse cached chart specs)."
+        )
+    if result["warmup"]:
+        notes.append(
+            "Problems while opening or switching sessions (not counted above): "
+            + "; ".join(f"{k} ×{v}" for k, v in result["warmup"].most_common(5))
+        )
+    reasons = collections.Counter()
+    for lv in levels + ([mixed] if mixed else []):
+        reasons.update(lv.reasons)
+    if ch:
+        reasons.update({f"churn: {k}": v for k, v in ch["reasons"].items()})
+    if reasons:
+        notes.append("Failures: " + "; ".join(f"{k} ×{v}" for k, v in reasons.most_common(6)))
+    if result["skipped"]:
+        notes.append("Skipped by the time budget: " + ", ".join(result["skipped"]) + ".")
+    if notes:
+        lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
+    lines += ["", f"Command: `{' '.join(['python', 'bench/load.py', *sys.argv[1:]])}`."]
+    return "\n".join(lines) + "\n"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--url", help="a running app (loopback only); default: start our own")
+    ap.add_argument(
+        "--server-pid",
+        type=int,
+        action="append",
+        help="PID of an app process behind --url (repeatable, e.g. behind nginx)",
+    )
+    ap.add_argument("--cookie-key", help="the app's DASHBOARD_COOKIE_KEY (with --url)")
+    ap.add_argument(
+        "--floor",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also load the floor (default: on, off with --url)",
+    )
+    ap.add_argument("--pages", default=",".join(DASHBOARD), help="dashboard pages, as viewer")
+    ap.add_argument("--editor-page", default="edit_measures", help="'' to leave out")
+    ap.add_argument("--levels", default="1,10,25,50", help="sessions per level, app pages")
+    ap.add_argument("--floor-levels", default="1,25", help="sessions per level, floor")
+    ap.add_argument("--think", type=float, default=1.0, help="seconds between reruns")
+    ap.add_argument("--duration", type=float, default=6.0, help="seconds per level")
+    ap.add_argument(
+        "--drain",
+        type=float,
+        default=60.0,
+        help="hard limit for runs still going after a level's window",
+    )
+    ap.add_argument("--slow-sessions", type=int, default=50)
+    ap.add_argument("--slow-think", type=float, default=10.0)
+    ap.add_argument("--slow-duration", type=float, default=25.0)
+    ap.add_argument("--churn", type=int, default=1000, help="sessions to open and close; 0: none")
+    ap.add_argument("--churn-page", default="calendar")
+    ap.add_argument(
+        "--churn-reserve",
+        type=float,
+        default=90.0,
+        help="seconds of the budget kept for the churn (it runs last)",
+    )
+    ap.add_argument("--profile", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--profile-sessions", type=int, default=25)
+    ap.add_argument("--profile-seconds", type=float, default=5.0)
+    ap.add_argument(
+        "--no-component-echo",
+        action="store_true",
+        help="skip the second run a browser's cookie component triggers on open",
+    )
+    ap.add_argument(
+        "--server-option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a Streamlit option for the servers this run starts (repeatable), "
+        "e.g. runner.postScriptGC=false",
+    )
+    ap.add_argument("--scale", type=int, default=1, help="demo data scale of bench/load.db")
+    ap.add_argument(
+        "--budget",
+        type=float,
+        default=480.0,
+        help="seconds for the whole run; what does not fit is left out and named",
+    )
+    ap.add_argument("--workdir", help="logs and profiles (default: a new temporary directory)")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "load.md"))
+    args = ap.parse_args(argv)
+    args.pages = [p for p in args.pages.split(",") if p]
+    if args.floor is None:
+        args.floor = not args.url
+    if args.url and args.profile:
+        args.profile = False  # the sampler lives only in servers this run starts
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    started = time.monotonic()
+    result = asyncio.run(run(args))
+    text = render(result, args)
+    Path(args.out).write_text(text)
+    print()
+    print(text)
+    print(f"load: {time.monotonic() - started:.0f} s; wrote {args.out}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

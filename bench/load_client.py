@@ -1,0 +1,343 @@
+"""One simulated browser tab speaking Streamlit's own WebSocket protocol.
+
+What a returning browser does, and what this does in the same order:
+
+1. GET the page's URL (index.html) and GET /_stcore/health, which sets the
+   `_streamlit_xsrf` cookie (Streamlit sets it there, not on index.html).
+2. Open ws://HOST/_stcore/stream with the subprotocols
+   `streamlit, <xsrf cookie value>` (Streamlit repurposes the second entry as
+   the XSRF token), an Origin header of the same host, and the cookies
+   `_streamlit_xsrf` and the app's sign-in cookie. Streamlit keeps the cookies
+   of this upgrade request for `st.context.cookies`, which is where
+   streamlit-authenticator 0.4.2 reads its re-authentication cookie from.
+3. Send BackMsg.rerun_script with a ClientState like the frontend's first one:
+   page_name = the URL path (how st.navigation resolves a deep link),
+   page_script_hash = "", the query string, the context info (timezone,
+   locale, url) and no widget states.
+4. Read ForwardMsgs until script_finished. The extra-streamlit-components
+   CookieManager that streamlit-authenticator renders on a run without a
+   signed-in user is an iframe that answers `getAll` with
+   Streamlit.setComponentValue(document.cookie as a dict); in a browser that is
+   a second run right after the first. `component_echo=True` sends that run
+   (BackMsg.rerun_script with the component's widget id and the cookies as its
+   json_value).
+5. Every later rerun sends the page_script_hash the server named in its
+   Navigation message (page_name empty), as the frontend does after the first
+   run, and the hashes of the cacheable ForwardMsgs it holds
+   (`cached_message_hashes`), so the server sends `ref_hash` references for
+   unchanged charts exactly as it would to a browser. The cache forgets entries
+   older than `max_cached_message_age` runs (from NewSession.config), as the
+   frontend's ForwardMsgCache does.
+
+A run counts as failed when it does not finish successfully, shows an
+exception element or an error alert, shows the sign-in form, lands on another
+page than asked for, or lacks the page's title.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import ssl
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import jwt
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ClientState_pb2 import ClientState
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.asyncio.client import connect
+from websockets.typing import Origin, Subprotocol
+
+XSRF_COOKIE = "_streamlit_xsrf"
+FINISHED_OK = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
+ALERT_ERROR = 1
+SIGN_IN_MARKERS = ("Benutzername", "Passwort", "Anmelden")
+COOKIE_COMPONENT = "cookie_manager"
+CONTENT = ("vega_lite_chart", "dataframe", "table")
+
+
+def sign_in_cookie(username: str, key: str, days: float = 7) -> str:
+    """The JWT streamlit-authenticator 0.4.2 writes (CookieModel._token_encode)."""
+    exp = (dt.datetime.now() + dt.timedelta(days=days)).timestamp()
+    return jwt.encode({"username": username, "exp_date": exp}, key, algorithm="HS256")
+
+
+async def http_get(base: str, path: str, cookies: dict[str, str]) -> tuple[int, dict[str, str]]:
+    """A plain HTTP/1.1 GET; returns the status and the cookies it sets."""
+    parts = urlsplit(base)
+    tls = parts.scheme == "https"
+    context = None
+    if tls:  # loopback only: a self-signed certificate is fine
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    reader, writer = await asyncio.open_connection(
+        parts.hostname, parts.port or (443 if tls else 80), ssl=context
+    )
+    try:
+        head = [
+            f"GET {parts.path.rstrip('/')}{path} HTTP/1.1",
+            f"Host: {parts.netloc}",
+            "Connection: close",
+            "Accept: text/html,*/*",
+            "User-Agent: bench-load/1",
+        ]
+        if cookies:
+            head.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+        await writer.drain()
+        data = await reader.read()
+    finally:
+        writer.close()
+    header, _, _ = data.partition(b"\r\n\r\n")
+    lines = header.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    set_cookies = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "set-cookie":
+            pair = value.strip().split(";", 1)[0]
+            k, _, v = pair.partition("=")
+            set_cookies[k.strip()] = v.strip()
+    return status, set_cookies
+
+
+@dataclass
+class RunResult:
+    ok: bool
+    latency: float
+    reason: str = ""
+    bytes_in: int = 0
+    messages: int = 0
+
+
+@dataclass
+class PageCheck:
+    """What a successful run of a page shows."""
+
+    url_path: str  # "" = the default page
+    title: str
+    need_nav: bool = True  # the app's pages; the floor has no st.navigation
+    min_content: int = 0  # charts and tables (sent, or referenced by hash)
+
+
+@dataclass
+class _RunState:
+    started: bool = False
+    finished: int | None = None
+    titles: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    exception: str = ""
+    sign_in: bool = False
+    nav_page: str | None = None
+    components: list[tuple[str, str]] = field(default_factory=list)
+    content: int = 0
+    bytes_in: int = 0
+    messages: int = 0
+
+
+class BrowserSession:
+    """One browser tab on one page of one server."""
+
+    def __init__(
+        self,
+        base: str,
+        check: PageCheck,
+        cookies: dict[str, str] | None = None,
+        component_echo: bool = True,
+        timeout: float = 120.0,
+    ) -> None:
+        self.base = base.rstrip("/")
+        self.check = check
+        self.cookies = dict(cookies or {})
+        self.component_echo = component_echo
+        self.timeout = timeout
+        self.ws = None
+        self.page_hash = ""  # known after the first run's Navigation message
+        self.url_to_hash: dict[str, str] = {}
+        self.hash_to_url: dict[str, str] = {}
+        self.cache: dict[str, int] = {}  # ForwardMsg hash -> run count last used
+        self.run_count = 0
+        self.max_age = 2
+
+    # -- connection ---------------------------------------------------------
+    async def open(self) -> RunResult:
+        """Load the page like a returning browser: HTTP, WebSocket, first run(s)."""
+        path = "/" + self.check.url_path
+        status, _ = await http_get(self.base, path, self.cookies)
+        if status != 200:
+            return RunResult(False, 0.0, f"GET {path}: {status}")
+        _, set_cookies = await http_get(self.base, "/_stcore/health", self.cookies)
+        self.cookies.update(set_cookies)
+        xsrf = self.cookies.get(XSRF_COOKIE, "")
+        parts = urlsplit(self.base)
+        scheme = "wss" if parts.scheme == "https" else "ws"
+        protocols = [Subprotocol("streamlit")] + ([Subprotocol(xsrf)] if xsrf else [])
+        context = None
+        if scheme == "wss":
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        self.ws = await connect(
+            f"{scheme}://{parts.netloc}{parts.path}/_stcore/stream",
+            ssl=context,
+            origin=Origin(f"{parts.scheme}://{parts.netloc}"),
+            subprotocols=protocols,
+            additional_headers={"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())},
+            max_size=None,
+            ping_interval=None,  # the server pings; the client answers (as a browser)
+            open_timeout=self.timeout,
+            close_timeout=2,
+        )
+        first = await self.run(first=True)
+        if not first.ok or not self.component_echo or not self._pending_component:
+            return first
+        echo = await self.run(component=self._pending_component)
+        echo.latency += first.latency
+        return echo
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+            self.ws = None
+
+    # -- runs ----------------------------------------------------------------
+    _pending_component: str | None = None
+
+    async def switch(self, check: PageCheck) -> RunResult:
+        """Click another page in the sidebar (the frontend sends its script hash)."""
+        target = self.url_to_hash.get(check.url_path)
+        if target is None:
+            return RunResult(False, 0.0, f"no page {check.url_path!r} in the navigation")
+        self.check = check
+        self.page_hash = target
+        return await self.run()
+
+    def _client_state(self, first: bool, component: str | None) -> ClientState:
+        cs = ClientState()
+        if first or not self.page_hash:
+            cs.page_name = self.check.url_path
+        else:
+            cs.page_script_hash = self.page_hash
+        cs.query_string = ""
+        cs.cached_message_hashes.extend(self.cache.keys())
+        ci = cs.context_info
+        ci.timezone = "Europe/Berlin"
+        ci.timezone_offset = -60
+        ci.locale = "de-DE"
+        ci.url = f"{self.base}/{self.check.url_path}"
+        ci.is_embedded = False
+        ci.color_scheme = "light"
+        if component:
+            w = cs.widget_states.widgets.add()
+            w.id = component
+            # universal-cookie's getAll() of document.cookie (none is HttpOnly)
+            w.json_value = json.dumps(self.cookies)
+        return cs
+
+    async def run(self, first: bool = False, component: str | None = None) -> RunResult:
+        """Send one rerun_script and read until its script_finished."""
+        msg = BackMsg()
+        msg.rerun_script.CopyFrom(self._client_state(first, component))
+        start = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        state = _RunState()
+        try:
+            async with asyncio.timeout(self.timeout):
+                while state.finished is None:
+                    data = await self.ws.recv()
+                    self._handle(data, state)
+        except TimeoutError:
+            return RunResult(
+                False, time.perf_counter() - start, "timeout", state.bytes_in, state.messages
+            )
+        latency = time.perf_counter() - start
+        self._age_cache()
+        self._pending_component = next(
+            (cid for name, cid in state.components if name.endswith(COOKIE_COMPONENT)), None
+        )
+        reason = self._verdict(state)
+        return RunResult(not reason, latency, reason, state.bytes_in, state.messages)
+
+    def _handle(self, data: bytes, state: _RunState) -> None:
+        fm = ForwardMsg.FromString(data)
+        state.bytes_in += len(data)
+        state.messages += 1
+        kind = fm.WhichOneof("type")
+        if kind == "new_session":
+            state.started = True
+            if fm.new_session.config.max_cached_message_age:
+                self.max_age = fm.new_session.config.max_cached_message_age
+            return
+        if not state.started:
+            return  # left over from an earlier run
+        if fm.metadata.cacheable and fm.hash:
+            self.cache[fm.hash] = self.run_count
+        if kind == "ref_hash":
+            state.content += 1
+            if fm.ref_hash in self.cache:
+                self.cache[fm.ref_hash] = self.run_count
+            else:
+                state.errors.append(f"cache miss {fm.ref_hash}")
+            return
+        if kind == "delta":
+            if fm.delta.WhichOneof("type") != "new_element":
+                return
+            el = fm.delta.new_element
+            which = el.WhichOneof("type")
+            if which in CONTENT:
+                state.content += 1
+            elif which == "heading":
+                state.titles.append(el.heading.body)
+            elif which == "alert" and el.alert.format == ALERT_ERROR:
+                state.errors.append(el.alert.body[:120])
+            elif which == "exception":
+                state.exception = f"{el.exception.type}: {el.exception.message}"[:160]
+            elif which in ("text_input", "button"):
+                label = getattr(el, which).label
+                if label in SIGN_IN_MARKERS:
+                    state.sign_in = True
+            elif which == "component_instance":
+                ci = el.component_instance
+                state.components.append((ci.component_name, ci.id))
+        elif kind == "navigation":
+            nav = fm.navigation
+            for p in nav.app_pages:
+                self.url_to_hash[p.url_pathname] = p.page_script_hash
+                self.hash_to_url[p.page_script_hash] = p.url_pathname
+            self.page_hash = nav.page_script_hash
+            state.nav_page = self.hash_to_url.get(nav.page_script_hash, "?")
+            if any(p.page_name == "Anmeldung" for p in nav.app_pages):
+                state.sign_in = True
+        elif kind == "page_not_found":
+            state.errors.append(f"page not found: {fm.page_not_found.page_name}")
+        elif kind == "script_finished":
+            state.finished = fm.script_finished
+
+    def _age_cache(self) -> None:
+        self.run_count += 1
+        self.cache = {h: n for h, n in self.cache.items() if self.run_count - n <= self.max_age}
+
+    def _verdict(self, state: _RunState) -> str:
+        if state.finished != FINISHED_OK:
+            return f"script_finished={state.finished}"
+        if state.exception:
+            return "exception: " + state.exception
+        if state.sign_in:
+            return "sign-in form"
+        if state.errors:
+            return "error: " + state.errors[0]
+        if self.check.need_nav:
+            want = self.check.url_path
+            if state.nav_page is None:
+                return "no navigation"
+            if state.nav_page != want:
+                return f"landed on {state.nav_page!r}"
+        if self.check.title and self.check.title not in state.titles:
+            return f"title {self.check.title!r} missing"
+        if state.content < self.check.min_content:
+            return f"{state.content} charts/tables, expected {self.check.min_content}"
+        return ""
