@@ -27,6 +27,7 @@ PENDING_SIGN_OUT_KEY = "auth_pending_sign_out"
 AUTHENTICATOR_KEY = "_auth_authenticator"  # one per run: its cookie component has a fixed key
 NOTICE_KEY = "auth_notice"
 SET_COOKIE_KEY = "auth_set_cookie"
+DELETE_COOKIE_KEY = "delete"  # the key of the cookie manager's delete component
 FIELDS = {
     "Form name": "Anmeldung",
     "Username": "Benutzername",
@@ -97,8 +98,18 @@ def sign_in_page() -> None:
     authenticator = st.session_state.pop(AUTHENTICATOR_KEY, None) or _authenticator(
         data.sign_in_credentials()
     )
-    if st.session_state.pop(PENDING_SIGN_OUT_KEY, False):
-        authenticator.logout(location="unrendered")
+    if st.session_state.get(PENDING_SIGN_OUT_KEY):
+        # The browser deletes the cookie in a component that answers True when done.
+        # Until then the form (whose own cookie component asks for a rerun) stays
+        # away, or that rerun could remove the delete before it ran.
+        if st.session_state.get("authentication_status"):
+            authenticator.logout(location="unrendered")  # ends the session, deletes the cookie
+        else:
+            authenticator.cookie_controller.delete_cookie()  # the same component, again
+        if not st.session_state.get(DELETE_COOKIE_KEY):
+            st.caption("Sie werden abgemeldet …")
+            return
+        del st.session_state[PENDING_SIGN_OUT_KEY]
     _sign_in_form(authenticator)
 
 

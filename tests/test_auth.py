@@ -19,10 +19,12 @@ from db.permissions import Actor
 from db.versioning import data_version
 from tests.apptest import (
     PASSWORDS,
+    cookie_deleted_by_browser,
     open_app,
     page_titles,
     shows_sign_in_form,
     signed_in,
+    signs_out,
     submit_sign_in,
 )
 from tests.logcapture import captured_log
@@ -74,6 +76,8 @@ def test_a_deactivated_user_loses_access_at_the_next_run(app_env, engine, demo_a
     with session_scope(engine) as s:
         services.set_active(s, Actor("admin", "admin"), demo_accounts["geschaeftsstelle"], False)
     at.run()
+    assert signs_out(at) and not at.metric
+    cookie_deleted_by_browser(at)
     assert shows_sign_in_form(at)
     assert any("deaktiviert" in w.value for w in at.warning)
     assert not at.metric
@@ -90,6 +94,8 @@ def test_a_changed_role_takes_effect_at_the_next_run(app_env, engine, demo_accou
 def test_sign_out_works_on_the_first_click(app_env):
     at = signed_in("leitung")
     at.sidebar.button[0].click().run()
+    assert signs_out(at) and not shows_sign_in_form(at)
+    cookie_deleted_by_browser(at)
     assert shows_sign_in_form(at)
     assert page_titles(at) == ["Anmeldung"]
     at.run()
