@@ -3,7 +3,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import calendar_view, data, exports, filters, fmt, navigation, ui
+from components import calendar_view, data, exports, filters, fmt, navigation, tables, ui
 from db import logs, lookups, participation, queries
 from db.queries import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
 
@@ -46,20 +46,6 @@ if len(upcoming):
         )
 
 
-def listing(df: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "Datum": fmt.weekday_dates(df["starts_at"]),
-            "Zeit": df["starts_at"].dt.strftime("%H:%M") + "–" + df["ends_at"].dt.strftime("%H:%M"),
-            "Termin": df["title"],
-            "Art": df["kind"].map(MEETING_KIND_LABELS),
-            "Themenbereich": df["area"].fillna("–"),
-            "Ort": df["location"].fillna("–"),
-            "Status": df["status"].map(MEETING_STATUS_LABELS),
-        }
-    )
-
-
 tab_coming, tab_past, tab_month, tab_detail = st.tabs(
     ["Kommende Termine", "Vergangene Termine", "Monatsansicht", "Termin im Detail"]
 )
@@ -68,13 +54,13 @@ with tab_coming:
     if coming.empty:
         ui.empty("Keine kommenden Termine.")
     else:
-        ui.table(listing(coming), "Kommende Termine", "cal_coming")
+        ui.table(tables.meetings(coming), "Kommende Termine", "cal_coming")
 with tab_past:
     past = meetings[days < today].iloc[::-1]
     if past.empty:
         ui.empty("Keine vergangenen Termine.")
     else:
-        ui.table(listing(past), "Vergangene Termine", "cal_past")
+        ui.table(tables.meetings(past), "Vergangene Termine", "cal_past")
 with tab_month:
     months = calendar_view.months(meetings)
     default = next(

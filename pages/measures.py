@@ -3,7 +3,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import charts, data, fmt, navigation, ui
+from components import charts, data, fmt, navigation, tables, ui
 from db import progress, queries
 
 navigation.page_actor("viewer")
@@ -89,21 +89,6 @@ tab_moved, tab_overdue, tab_stale, tab_all = st.tabs(
 )
 
 
-def measure_view(df: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "Maßnahme": df["title"],
-            "Themenbereich": df["area"],
-            "Status": df["status"],
-            "Fortschritt": df["progress"].map(fmt.progress),
-            "Verantwortlich": df["responsible"],
-            "Fällig": fmt.days(df["due_date"]),
-            "Letzte Meldung": fmt.days(df["last_update"]),
-            "Notiz der letzten Meldung": df["last_note"],
-        }
-    )
-
-
 with tab_moved:
     if last_day is None:
         ui.empty("Noch keine Plenarsitzung, seit der sich etwas bewegen könnte.")
@@ -112,25 +97,14 @@ with tab_moved:
         if moved.empty:
             ui.empty("Seit der letzten Sitzung hat sich keine Maßnahme bewegt.")
         else:
-            shown = pd.DataFrame(
-                {
-                    "Maßnahme": moved["title"],
-                    "Themenbereich": moved["area"],
-                    "Status damals": moved["status_then"].fillna("noch nicht erfasst"),
-                    "Status heute": moved["status"],
-                    "Fortschritt damals": moved["progress_then"].map(
-                        lambda v: fmt.progress(v, "–")
-                    ),
-                    "Fortschritt heute": moved["progress"].map(fmt.progress),
-                }
-            )
+            shown = data.derived("meas_moved", lambda *_on: tables.moved(moved), last_day, today)
             ui.table(shown, "Bewegung seit der letzten Sitzung", "meas_moved")
 with tab_overdue:
     overdue = measures[measures["overdue"]]
     if overdue.empty:
         ui.empty("Keine überfälligen Maßnahmen.")
     else:
-        shown = data.derived("meas_overdue", lambda _day: measure_view(overdue), today)
+        shown = data.derived("meas_overdue", lambda _day: tables.measures(overdue), today)
         ui.table(shown, "Überfällige Maßnahmen", "meas_overdue")
 with tab_stale:
     stale = measures[measures["stale"]]
@@ -138,7 +112,7 @@ with tab_stale:
     if stale.empty:
         ui.empty("Zu allen offenen Maßnahmen liegt eine aktuelle Meldung vor.")
     else:
-        shown = data.derived("meas_stale", lambda _day: measure_view(stale), today)
+        shown = data.derived("meas_stale", lambda _day: tables.measures(stale), today)
         ui.table(shown, "Maßnahmen ohne aktuelle Meldung", "meas_stale")
 
 
@@ -159,7 +133,7 @@ def all_measures() -> None:
     if shown.empty:
         ui.empty("Keine Maßnahme passt zu dieser Auswahl.")
     else:
-        ui.table(measure_view(shown), "Maßnahmen", "meas_all")
+        ui.table(tables.measures(shown), "Maßnahmen", "meas_all")
 
 
 with tab_all:

@@ -3,7 +3,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import charts, data, filters, fmt, navigation, ui
+from components import charts, data, filters, fmt, navigation, tables, ui
 from db import lookups, participation
 
 navigation.page_actor("viewer")
@@ -47,19 +47,8 @@ def _trend(*chosen):
 
 
 def _attendance_tables(*chosen) -> tuple[pd.DataFrame, pd.DataFrame]:
-    per_sector = participation.sector_totals(data.read(participation.attendance_by_sector, *chosen))
-    shown = pd.DataFrame(
-        {
-            "Bereich": per_sector["sector"],
-            "Eingeladene Sitze": per_sector["invited"],
-            "Persönlich anwesend": per_sector["present"],
-            "Durch Stellvertretung": per_sector["deputy"],
-            "Entschuldigt": per_sector["excused"],
-            "Unentschuldigt": per_sector["absent"],
-            "Teilnahmequote": per_sector["rate"].map(fmt.percent),
-        }
-    )
-    return shown, shown.assign(Teilnahmequote=per_sector["rate"].round(4))
+    attendance = data.read(participation.attendance_by_sector, *chosen)
+    return tables.attendance(participation.sector_totals(attendance))
 
 
 def _shares(meeting_id: int) -> pd.DataFrame:
@@ -68,16 +57,7 @@ def _shares(meeting_id: int) -> pd.DataFrame:
 
 
 def _representation_table(meeting_id: int) -> pd.DataFrame:
-    shares = _shares(meeting_id)
-    return pd.DataFrame(
-        {
-            "Bereich": shares["sector"],
-            "Eingeladene Sitze": shares["invited"],
-            "Anwesend (inkl. Stellvertretung)": shares["attended"],
-            "Anteil an den Sitzen": shares["share_invited"].map(lambda v: fmt.percent(v, 1)),
-            "Anteil an den Anwesenden": shares["share_attended"].map(lambda v: fmt.percent(v, 1)),
-        }
-    )
+    return tables.representation(_shares(meeting_id))
 
 
 @st.fragment
