@@ -39,6 +39,8 @@ clean:
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
 
-## Many users at once (1-50 sessions per page over WebSocket, floor, churn, profile); writes bench/load.md
+## Many users at once (1-50 sessions per page over WebSocket against a floor, profile, 50 slow
+## sessions, nginx in front of two app processes against one, 1,000-session churn; about 8
+## minutes); writes bench/load.md with the issue's targets at the top
 load: $(VENV)/.installed
 	$(PY) bench/load.py $(LOAD_ARGS)

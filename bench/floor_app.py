@@ -1,28 +1,14 @@
-"""The floor: a bare script that renders the same charts and tables as a page
-from DataFrames already in memory (no sign-in, no database, no cache lookups)."""
+"""The floor: a bare script that shows the same charts and tables as one page
+(BENCH_PAGE) from what is already in memory: chart specs built once per process
+(bench/floor_data.py, with the app's components.ui._spec) and DataFrames read
+once per process. No sign-in, no database, no cache lookups, nothing else."""
 
 import streamlit as st
 
 from bench import floor_data
-from components import charts
 
-page = floor_data.PAGE
-d = floor_data.frames()
-if page == "overview":
-    st.altair_chart(charts.members_by_sector(d["members"]), theme=None)
-    st.altair_chart(charts.area_progress(d["now"]), theme=None)
-elif page == "participation":
-    st.altair_chart(charts.members_by_sector(d["members"]), theme=None)
-    st.altair_chart(charts.composition_heatmap(d["composition"]), theme=None)
-    st.altair_chart(charts.attendance_heatmap(d["recent"]), theme=None)
-    st.altair_chart(charts.attendance_trend(d["attendance"]), theme=None)
-    st.dataframe(d["sector_totals"])
-elif page == "measures":
-    st.altair_chart(charts.area_progress(d["now"]), theme=None)
-    st.altair_chart(charts.status_distribution(d["status_counts"], d["statuses"]), theme=None)
-    st.altair_chart(charts.progress_over_time(d["series"], d["plenaries"]), theme=None)
-    st.dataframe(d["measures"])
-elif page == "calendar":
-    st.dataframe(d["meetings"])
-elif page == "presentation":
-    st.altair_chart(charts.projector(charts.members_by_sector(d["members"])), theme=None)
+for item in floor_data.content():
+    if item.kind == "chart":
+        st.vega_lite_chart(item.value, theme=None, width="stretch", **item.options)
+    else:
+        st.dataframe(item.value, hide_index=True, width="stretch", **item.options)

@@ -1,37 +1,243 @@
-"""The floor's DataFrames, read once per process (outside the timed reruns)."""
+"""The floor's content, made once per process (outside the timed reruns).
+
+For one page (BENCH_PAGE) the charts and tables the page shows in its default
+state (every tab, filters untouched, the first entry of each selectbox), in the
+page's order: each chart as the Vega-Lite spec the app sends (built by
+components.ui._spec, the app's own function), each table as the DataFrame the
+page passes to st.dataframe, shaped as the page shapes it. Only what a browser
+receives as charts and tables: no titles, metrics, widgets or downloads.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import pandas as pd
 from sqlalchemy.orm import Session
 
+from components import calendar_view, charts, deck, fmt, tables
+from components.ui import _spec
+from db import deck as deck_db
 from db import participation, progress, queries
 from db.engine import make_engine
 
 PAGE = os.environ.get("BENCH_PAGE", "overview")
+HEATMAP_MEETINGS = 40  # as pages/participation.py
+
+
+@dataclass(frozen=True)
+class Item:
+    """One chart (a Vega-Lite spec) or one table (a DataFrame) and its st.* options."""
+
+    kind: str  # "chart" / "table"
+    value: Any
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def _chart(figure, **options: Any) -> Item:
+    return Item("chart", _spec(lambda: figure), options)
+
+
+def _table(df: pd.DataFrame, **options: Any) -> Item:
+    return Item("table", df, options)
 
 
 @cache
-def frames() -> dict[str, Any]:
+def content(page: str = PAGE) -> tuple[Item, ...]:
+    """PAGE's charts and tables, read and built once per process."""
     today = dt.date.today()
-    with Session(make_engine(os.environ["DATABASE_URL"])) as s:
-        attendance = participation.attendance_by_sector(s)
-        area = progress.area_progress(s, [today])
-        return {
-            "members": queries.members_per_sector(s, today),
-            "now": area,
-            "composition": participation.composition(s, today),
-            "attendance": attendance,
-            "recent": participation.latest_meetings(attendance, 40),
-            "sector_totals": participation.sector_totals(attendance),
-            "status_counts": progress.status_counts(s),
-            "statuses": progress.status_names(s),
-            "series": progress.progress_series(s, today),
-            "plenaries": queries.held_plenaries(s, today),
-            "measures": progress.measures_table(s, today),
-            "meetings": queries.meetings(s),
-        }
+    engine = make_engine(os.environ["DATABASE_URL"])
+    try:
+        with Session(engine) as s:
+            return tuple(BUILDERS[page](s, today))
+    finally:
+        engine.dispose()
+
+
+def _last_plenary(s: Session, today: dt.date) -> dt.date | None:
+    plenaries = queries.held_plenaries(s, today)
+    return plenaries.iloc[0]["starts_at"].date() if len(plenaries) else None
+
+
+def overview(s: Session, today: dt.date) -> list[Item]:
+    last_day = _last_plenary(s, today)
+    days = [today] + ([last_day] if last_day else [])
+    areas = progress.area_progress(s, days)
+    return [
+        _chart(charts.members_by_sector(queries.members_per_sector(s, today))),
+        _chart(charts.area_progress(areas[areas["day"] == today])),
+    ]
+
+
+def participation_page(s: Session, today: dt.date) -> list[Item]:
+    composition = participation.composition(s, today)
+    total = composition[composition["area"] == "Gesamt"].rename(
+        columns={"sector": "Bereich", "members": "Mitglieder", "share": "Anteil"}
+    )
+    groups = (
+        composition.pivot_table(
+            index="sector", columns="area", values="members", sort=False, fill_value=0
+        )
+        .reset_index()
+        .rename(columns={"sector": "Bereich"})
+    )
+    # Tab "Teilnahme" with its filters untouched: every held meeting.
+    attendance = participation.attendance_by_sector(s, None, None, (), None)
+    per_sector = participation.sector_totals(attendance)
+    attended, _export = tables.attendance(per_sector)
+    items = [
+        _chart(charts.members_by_sector(total)),
+        _chart(charts.composition_heatmap(composition)),
+        _table(groups),
+    ]
+    if not attendance.empty:
+        latest = participation.latest_meetings(attendance, HEATMAP_MEETINGS)
+        items.append(_chart(charts.attendance_heatmap(latest)))
+        if (attendance["kind"] == "plenary").any():
+            items.append(_chart(charts.attendance_trend(attendance)))
+        items.append(_table(attended))
+    # Tab "Vertretung bei einem Termin": the newest held meeting.
+    held = participation.attendance_by_sector(s)
+    if not held.empty:
+        newest = held.sort_values("starts_at", ascending=False).iloc[0]["meeting_id"]
+        shares = participation.representation(held[held["meeting_id"] == newest])
+        items.append(_chart(charts.representation(shares)))
+        items.append(_table(tables.representation(shares)))
+    return items
+
+
+def measures_page(s: Session, today: dt.date) -> list[Item]:
+    last_day = _last_plenary(s, today)
+    days = [today] + ([last_day] if last_day else [])
+    areas = progress.area_progress(s, days)
+    now = areas[areas["day"] == today]
+    if now["measures"].sum() == 0:
+        return []
+    items = [
+        _chart(charts.area_progress(now)),
+        _chart(charts.status_distribution(progress.status_counts(s), progress.status_names(s))),
+    ]
+    if last_day:
+        then = areas[areas["day"] == last_day].set_index("area_id")["mean"]
+        items.append(
+            _table(
+                pd.DataFrame(
+                    {
+                        "Themenbereich": now["area"].values,
+                        "Fortschritt heute": [
+                            fmt.number(v, 1) + " %" if pd.notna(v) else "–" for v in now["mean"]
+                        ],
+                        f"am {fmt.date(last_day)}": [
+                            fmt.number(then[a], 1) + " %" if pd.notna(then[a]) else "–"
+                            for a in now["area_id"]
+                        ],
+                        "Veränderung": [
+                            fmt.points_change(v, then[a], scale=1) or "–"
+                            for v, a in zip(now["mean"], now["area_id"], strict=True)
+                        ],
+                        "bekannt": now["known"].values,
+                        "unbekannt": now["unknown"].values,
+                    }
+                )
+            )
+        )
+    items.append(
+        _chart(
+            charts.progress_over_time(
+                progress.progress_series(s, today), queries.held_plenaries(s, today)
+            )
+        )
+    )
+    measures = progress.measures_table(s, today)
+    if last_day:
+        moved = progress.changes_since(s, last_day, today)
+        if not moved.empty:
+            items.append(_table(tables.moved(moved)))
+    for mask in (measures["overdue"], measures["stale"], ~measures["archived"]):
+        if mask.any():
+            items.append(_table(tables.measures(measures[mask])))
+    return items
+
+
+def calendar_page(s: Session, today: dt.date) -> list[Item]:
+    meetings = queries.meetings(s, (), None)
+    if meetings.empty:
+        return []
+    days = meetings["starts_at"].map(lambda t: t.date())
+    items = []
+    for part in (meetings[days >= today], meetings[days < today].iloc[::-1]):
+        if not part.empty:
+            items.append(_table(tables.meetings(part)))
+    months = calendar_view.months(meetings)
+    year, month = next(
+        (m for m in months if m >= (today.year, today.month)), months[len(months) - 1]
+    )
+    items.append(_table(calendar_view.month_grid(meetings, year, month), row_height=96))
+    # Tab "Termin im Detail": the newest meeting of the list.
+    meeting_id = int(meetings.iloc[-1]["id"])
+    attendance = participation.attendance_by_sector(s)
+    rows = attendance[attendance["meeting_id"] == meeting_id]
+    if not rows.empty:
+        items.append(
+            _table(
+                pd.DataFrame(
+                    {
+                        "Bereich": rows["sector"],
+                        "Eingeladen": rows["invited"],
+                        "Persönlich": rows["present"],
+                        "Stellvertretung": rows["deputy"],
+                        "Quote": rows["rate"].map(fmt.percent),
+                    }
+                )
+            )
+        )
+    proposed = queries.measures_proposed_at(s, meeting_id)
+    if not proposed.empty:
+        items.append(
+            _table(
+                pd.DataFrame(
+                    {
+                        "Maßnahme": proposed["title"],
+                        "Status": proposed["status"],
+                        "Fortschritt": proposed["progress"].map(fmt.progress),
+                    }
+                )
+            )
+        )
+    people = participation.participants(s, meeting_id)
+    if len(people):
+        items.append(
+            _table(
+                pd.DataFrame(
+                    {
+                        "Name": people["name"],
+                        "Organisation": people["organisation"],
+                        "Bereich": people["sector"],
+                        "Teilnahme": people["deputy"].map(
+                            {True: "durch Stellvertretung", False: "persönlich"}
+                        ),
+                    }
+                )
+            )
+        )
+    return items
+
+
+def presentation_page(s: Session, today: dt.date) -> list[Item]:
+    sittings = deck_db.sittings(s, today)
+    sitting = int(sittings.iloc[0]["id"]) if len(sittings) else None
+    figure = deck.chart_for(deck.SLIDES[0].key, deck_db.deck_data(s, today, sitting))
+    return [] if figure is None else [_chart(figure, height=680)]
+
+
+BUILDERS = {
+    "overview": overview,
+    "participation": participation_page,
+    "measures": measures_page,
+    "calendar": calendar_page,
+    "presentation": presentation_page,
+}

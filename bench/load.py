@@ -1,23 +1,33 @@
-"""`make load`: many users at once on one Streamlit process (issue 9).
+"""`make load`: many users at once (issue 9).
 
 Simulated browser tabs (bench/load_client.py) speak Streamlit's own WebSocket
 protocol and sign in by the app's cookie, as a returning browser does. For
 each dashboard page (as the viewer `leitung`) and one editing page (as the
 editor `geschaeftsstelle`), 1, 10, 25 and 50 sessions rerun the page with a
-think time; the same load runs against the floor (bench/floor_app.py: the
-same charts from DataFrames in memory, its own Streamlit process per page; at
-1 and 25 sessions unless --floor-levels says otherwise).
-Then 50 sessions spread over the dashboard pages rerun every 10 s, and 1,000
-sessions are opened and closed one after another (server memory before and
-after). A CPU profile of each dashboard page is taken at 25 sessions. Prints
-the tables and writes bench/load.md. The whole run keeps to --budget seconds
-(default 8 minutes): what does not fit is left out and named in the report,
-the churn (last) stops early and says after how many sessions.
+think time on one app process; the same load runs against the floor
+(bench/floor_app.py: the page's charts, as specs built once per process, and
+its tables, from DataFrames in memory; its own Streamlit process per page; at
+1 and 25 sessions unless --floor-levels says otherwise). A CPU profile of each
+dashboard page is taken at 25 sessions. Then 50 sessions spread over the
+dashboard pages rerun every 10 s, after which (and after the editing page's 50
+sessions) the app process reports what the open sessions keep in memory
+(st.session_state, download callables). Then nginx, configured from
+deploy/nginx/ (rendered for loopback by tests/deploy/stack.py), in front of two
+`streamlit run serve.py` processes takes the same load on one page (25 and 50
+sessions, and a closed loop of 50 without think time) right after one of the
+two processes alone; sessions keep nginx's route cookie. Last, 1,000 sessions
+are opened and closed one after another (server memory before and after).
+Prints the tables and writes bench/load.md, with the issue's targets at the
+top. The whole run keeps to --budget seconds (default 8.5 minutes): what does
+not fit is left out and named in the report; the phases the targets need
+keep their time, and the churn (last) stops early and says after how many
+sessions.
 
 Without --url it builds bench/load.db, starts the servers on free loopback
 ports, and stops them at the end. With --url it loads a running app (loopback
 only), e.g. an nginx in front of two app processes; give the processes behind
-it with --server-pid (repeatable) for the CPU and memory figures.
+it with --server-pid (repeatable) for the CPU and memory figures (no nginx
+phase or memory report then, and no floor unless --floor).
 """
 
 from __future__ import annotations
@@ -29,12 +39,14 @@ import contextlib
 import dataclasses
 import datetime as dt
 import ipaddress
+import json
 import math
 import os
 import platform
 import random
 import re
 import secrets
+import shutil
 import signal
 import socket
 import sqlite3
@@ -43,6 +55,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -58,8 +71,8 @@ PY = sys.executable
 VIEWER, EDITOR = "leitung", "geschaeftsstelle"
 DASHBOARD = ["overview", "participation", "measures", "calendar"]
 EDITOR_PAGES = ["edit_measures", "edit_meetings", "edit_members"]
-# charts + tables that bench/floor_app.py renders per page
-FLOOR_CONTENT = {"overview": 2, "participation": 5, "measures": 4, "calendar": 1}
+# the pages bench/floor_app.py (bench/floor_data.py) has a floor for
+FLOOR_PAGES = ("overview", "participation", "measures", "calendar")
 
 
 # -- pages and the sign-in cookie, read from the app's source -------------------
@@ -166,14 +179,33 @@ class Server:
         return [psutil.Process(pid) for pid in self.pids]
 
     def cpu(self) -> float:
-        total = 0.0
+        return sum(self.cpu_each())
+
+    def cpu_each(self) -> list[float]:
+        """User+system CPU seconds of each process so far."""
+        out = []
         for p in self.processes():
             t = p.cpu_times()
-            total += t.user + t.system
-        return total
+            out.append(t.user + t.system)
+        return out
 
     def rss(self) -> int:
         return sum(p.memory_info().rss for p in self.processes())
+
+    async def session_memory(self, out: Path) -> dict | None:
+        """What the open sessions keep (bench/load_server.py session_memory); None
+        when this server has no sampler or does not answer within 60 s."""
+        if self.control is None:
+            return None
+        out.unlink(missing_ok=True)
+        request = self.control.with_name(self.control.name + ".state")
+        request.write_text(str(out))
+        for _ in range(600):
+            await asyncio.sleep(0.1)
+            if out.exists():
+                return json.loads(out.read_text())
+        request.unlink(missing_ok=True)
+        return None
 
     @contextlib.asynccontextmanager
     async def profiling(self, out: Path):
@@ -212,8 +244,12 @@ class Level:
     latencies: list[float] = dataclasses.field(default_factory=list)
     reasons: collections.Counter = dataclasses.field(default_factory=collections.Counter)
     cpu: float = 0.0
+    cpu_each: list[float] = dataclasses.field(default_factory=list)  # per server process
     client_cpu: float = 0.0
+    proxy_cpu: float = 0.0  # nginx (master and workers), when in front
+    busy_cpu: float = 0.0  # the whole machine: all processes, all cores
     peak_rss: int = 0
+    content: int = 0  # charts and tables a run showed (the most of any session's last run)
     by_page: dict[str, list[float]] = dataclasses.field(default_factory=dict)
 
     @property
@@ -223,6 +259,10 @@ class Level:
     @property
     def cpu_per_rerun(self) -> float:
         return self.cpu / self.reruns if self.reruns else float("nan")
+
+    def share(self, cpu: float) -> float:
+        """CPU seconds over the window as % of one core."""
+        return 100 * cpu / self.seconds if self.seconds else 0.0
 
 
 class RssWatch:
@@ -248,8 +288,19 @@ class RssWatch:
             self.peak = max(self.peak, self.server.rss())
 
 
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has spent not idle (all cores, all processes)."""
+    t = psutil.cpu_times()
+    return sum(t) - t.idle - getattr(t, "iowait", 0.0)
+
+
 async def measure(
-    server: Server, sessions: list[BrowserSession], level: Level, duration: float, drain: float
+    server: Server,
+    sessions: list[BrowserSession],
+    level: Level,
+    duration: float,
+    drain: float,
+    proxy: Callable[[], float] | None = None,
 ) -> Level:
     """Every session reruns its page with the think time until DURATION is over.
 
@@ -260,7 +311,8 @@ async def measure(
     me = psutil.Process()
     think = level.think
     await asyncio.sleep(0.5)
-    cpu0, client0 = server.cpu(), sum(me.cpu_times()[:2])
+    each0, client0 = server.cpu_each(), sum(me.cpu_times()[:2])
+    proxy0, busy0 = proxy() if proxy else 0.0, busy_seconds()
     t0 = time.monotonic()
     deadline = t0 + duration
     last_done = t0
@@ -298,9 +350,13 @@ async def measure(
             level.failures += 1
             level.reasons["still running at the hard timeout"] += 1
         level.seconds = max(last_done, deadline) - t0
-        level.cpu = server.cpu() - cpu0
+        level.cpu_each = [b - a for a, b in zip(each0, server.cpu_each(), strict=True)]
+        level.cpu = sum(level.cpu_each)
         level.client_cpu = sum(me.cpu_times()[:2]) - client0
+        level.proxy_cpu = (proxy() - proxy0) if proxy else 0.0
+        level.busy_cpu = busy_seconds() - busy0
     level.peak_rss = rss.peak
+    level.content = max((s.last_content for s in sessions), default=0)
     return level
 
 
@@ -374,11 +430,14 @@ def log_level(lv: Level) -> None:
 async def run(args: argparse.Namespace) -> dict:
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="bench-load-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    args.workdir_path = str(workdir)
     servers: list[Server] = []
     result: dict = {
         "levels": [],
         "mixed": None,
         "churn": None,
+        "nginx": None,
+        "memory": {},
         "profiles": {},
         "warmup": collections.Counter(),
         "workdir": str(workdir),
@@ -386,6 +445,8 @@ async def run(args: argparse.Namespace) -> dict:
     }
     budget = Budget(args.budget)
     key = args.cookie_key
+    replicas: list[Server] = []
+    proxy: Proxy | None = None
     try:
         if args.url:
             require_loopback(args.url)
@@ -416,8 +477,18 @@ async def run(args: argparse.Namespace) -> dict:
                 if args.floor
                 else {}
             )
-            for s in servers:
-                s.wait_ready()
+            if args.nginx:
+                nginx = nginx_binary()
+                if nginx:
+                    replicas = start_replicas(env, workdir, args.server_option)
+                    servers.extend(replicas)
+                else:
+                    result["nginx_missing"] = "nginx not found (apt-get install -y nginx)"
+                    print(f"load: {result['nginx_missing']}; no nginx phase", flush=True)
+        for s in servers:
+            s.wait_ready()
+        if replicas:
+            proxy = start_proxy(nginx, replicas, workdir)
         result["app_pids"] = app.pids
         if not app.pids:
             print("load: no server PID known; CPU and memory figures are left out", flush=True)
@@ -440,7 +511,16 @@ async def run(args: argparse.Namespace) -> dict:
         viewer_pool: list[BrowserSession] = []
         new_viewer = maker(app.url, viewer_cookie)
         drain = args.drain
-        reserve = min(args.churn_reserve, args.budget / 4) if args.churn else 0.0
+        churn_reserve = min(args.churn_reserve, args.budget / 4) if args.churn else 0.0
+        nginx_levels = [int(n) for n in args.nginx_levels.split(",") if n]
+        nginx_levels += [args.nginx_capacity] if args.nginx_capacity else []
+        # The phases measured for the targets keep their time: the mixed load after the
+        # pages, then (after the editing page) the nginx phase and the churn (last).
+        nginx_reserve = (
+            2 * sum(args.nginx_duration + 4 + n * 0.05 for n in nginx_levels) if proxy else 0.0
+        )
+        mixed_reserve = args.slow_duration + 10 if args.slow_sessions else 0.0
+        reserve = churn_reserve + nginx_reserve + mixed_reserve
 
         async def levels_for(
             server: Server,
@@ -453,11 +533,13 @@ async def run(args: argparse.Namespace) -> dict:
             levels: list[int],
         ) -> None:
             for n in levels:
-                est = args.duration + min(drain, n * 0.5) + 5
+                est = args.duration + 4 + n * 0.1  # opening the sessions, the last runs
                 if not budget.allows(f"{kind} {page} at {n} sessions", est, reserve):
                     continue
                 problems = await bring_to(pool, n, make, check)
                 result["warmup"].update(problems)
+                if check.min_content < 0 and pool:
+                    check.min_content = max(s.last_content for s in pool)
                 lv = await measure(
                     server, pool[:n], Level(page, kind, n, args.think), args.duration, drain
                 )
@@ -487,7 +569,8 @@ async def run(args: argparse.Namespace) -> dict:
             await levels_for(app, viewer_pool, new_viewer, check, page, "app", args.profile, levels)
             if page in floors:
                 floor = floors[page]
-                fcheck = PageCheck("", "", need_nav=False, min_content=FLOOR_CONTENT[page])
+                # every run must show as many charts and tables as the floor's first run
+                fcheck = PageCheck("", "", need_nav=False, min_content=-1)
                 fpool: list[BrowserSession] = []
                 await levels_for(
                     floor, fpool, maker(floor.url, None), fcheck, page, "floor", False, floor_levels
@@ -495,8 +578,9 @@ async def run(args: argparse.Namespace) -> dict:
                 await close_all(fpool)
                 floor.stop()  # its memory is not the app's
         # 50 sessions spread over the dashboard pages, each rerunning every ~10 s
+        reserve -= mixed_reserve
         n = args.slow_sessions
-        if n and budget.allows("mixed 10 s think", args.slow_duration + 30, reserve):
+        if n and budget.allows("mixed 10 s think", args.slow_duration + 10, reserve):
             print(f"{stamp()} mixed: {n} sessions, think {args.slow_think}s", flush=True)
             checks = [page_check(p) for p in args.pages]
             for i, check in enumerate(checks):  # the open ones: switch round-robin
@@ -520,6 +604,11 @@ async def run(args: argparse.Namespace) -> dict:
             lv.by_page = {names.get(k, k): v for k, v in lv.by_page.items()}
             result["mixed"] = lv
             log_level(lv)
+            # the sessions are idle now: what each keeps in the server
+            memory = await app.session_memory(workdir / "memory-viewer.json")
+            if memory:
+                result["memory"]["viewer"] = (", ".join(args.pages), memory)
+                log_memory("viewer", memory)
         await close_all(viewer_pool)
 
         if args.editor_page:
@@ -536,13 +625,33 @@ async def run(args: argparse.Namespace) -> dict:
                 False,
                 levels,
             )
+            if editor_pool:
+                memory = await app.session_memory(workdir / "memory-editor.json")
+                if memory:
+                    result["memory"]["editor"] = (page, memory)
+                    log_memory("editor", memory)
             await close_all(editor_pool)
+
+        if proxy:
+            print(
+                f"{stamp()} nginx {proxy.url} in front of {[r.url for r in replicas]} "
+                f"(pids {[r.pids[0] for r in replicas]}), against {replicas[0].url} alone:",
+                flush=True,
+            )
+            result["nginx"] = await nginx_phase(
+                args, replicas, proxy, maker, viewer_cookie, result, budget, churn_reserve
+            )
+            proxy.stop()
+            for r in replicas:
+                r.stop()
 
         if args.churn and budget.allows("churn", 30):
             result["churn"] = await churn(
                 app, new_viewer, page_check(args.churn_page), args, budget
             )
     finally:
+        if proxy:
+            proxy.stop()
         for s in servers:
             s.stop()
         if not args.url:
@@ -550,6 +659,159 @@ async def run(args: argparse.Namespace) -> dict:
     result["load_after"] = os.getloadavg()
     result["skipped"] = budget.skipped
     return result
+
+
+def log_memory(what: str, memory: dict) -> None:
+    each = [s["state"] for s in memory["sessions"]]
+    print(
+        f"{stamp()} memory of {memory['active']} open {what} sessions: session_state "
+        f"max {max(each, default=0) / 1024:.0f} KB each, {memory['state_all'] / 2**20:.1f} MB "
+        f"all; download callables {memory['download_all'] / 2**20:.1f} MB all",
+        flush=True,
+    )
+
+
+# -- nginx in front of two app processes ------------------------------------------------
+@dataclasses.dataclass
+class Proxy:
+    """nginx (deploy/nginx/, rendered for loopback by tests/deploy/stack.py)."""
+
+    url: str
+    folder: Path
+    proc: subprocess.Popen
+
+    def cpu(self) -> float:
+        """User+system CPU seconds of nginx's master and workers so far."""
+        total = 0.0
+        with contextlib.suppress(psutil.Error):
+            master = psutil.Process(self.proc.pid)
+            for p in [master, *master.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    t = p.cpu_times()
+                    total += t.user + t.system
+        return total
+
+    def stop(self) -> None:
+        if self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGQUIT)  # graceful: workers finish and log
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+    def routes(self) -> dict:
+        """From nginx's access log: the app processes each route cookie reached."""
+        by_route: dict[str, set[str]] = collections.defaultdict(set)
+        tabs: set[str] = set()  # routes that opened a WebSocket: one per session
+        requests = 0
+        path = self.folder / "access.log"
+        if path.exists():
+            for line in path.read_text().splitlines():
+                with contextlib.suppress(ValueError, KeyError):
+                    entry = json.loads(line)
+                    requests += 1
+                    if entry["path"] == "/_stcore/stream":
+                        tabs.add(entry["route"])
+                    # "A, B" when nginx tried a second process (A : B after a redirect)
+                    for upstream in re.split(r"\s*[,:]\s+", entry["upstream"]):
+                        if upstream.strip() and upstream != "-":
+                            by_route[entry["route"]].add(upstream.strip())
+        per_upstream = collections.Counter(
+            next(iter(by_route[r])) for r in tabs if len(by_route[r]) == 1
+        )
+        return {
+            "requests": requests,
+            "sessions": len(tabs),
+            "split": sum(1 for r in tabs if len(by_route[r]) > 1),
+            "per_upstream": dict(per_upstream),
+        }
+
+
+def nginx_binary() -> str | None:
+    from tests.deploy.stack import NGINX
+
+    return shutil.which("nginx") or (NGINX if Path(NGINX).exists() else None)
+
+
+def start_replicas(env: dict, workdir: Path, options: list[str]) -> list[Server]:
+    """Two `streamlit run serve.py` processes with the same secrets, as deployed
+    (deploy/.env.example): the same DASHBOARD_COOKIE_KEY and Streamlit cookie secret."""
+    env = {**env, "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_urlsafe(36)}
+    return [
+        Server.start(name, "serve.py", env, workdir, options) for name in ("replica-a", "replica-b")
+    ]
+
+
+def start_proxy(nginx: str, replicas: list[Server], workdir: Path) -> Proxy:
+    from tests.deploy.stack import render_nginx, start_nginx
+
+    folder = workdir / "nginx"
+    folder.mkdir(exist_ok=True)
+    port = free_port()
+    main = render_nginx(folder, port, [urlsplit(r.url).netloc for r in replicas])
+    proxy = Proxy(f"http://127.0.0.1:{port}", folder, start_nginx(nginx, main))
+    deadline = time.monotonic() + 20
+    while True:
+        if proxy.proc.poll() is not None:
+            raise SystemExit(f"load: nginx exited:\n{(folder / 'error.log').read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(proxy.url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proxy
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            proxy.stop()
+            raise SystemExit("load: nginx not ready after 20 s")
+        time.sleep(0.2)
+
+
+async def nginx_phase(
+    args: argparse.Namespace,
+    replicas: list[Server],
+    proxy: Proxy,
+    maker,
+    cookies: dict,
+    result: dict,
+    budget: Budget,
+    reserve: float,
+) -> dict:
+    """The same load on one page against one app process directly and against nginx
+    in front of two; level by level, one right after the other."""
+    page = args.nginx_page
+    check = page_check(page)
+    two = Server("nginx", proxy.url, [r.pids[0] for r in replicas])
+    targets = {"direct": replicas[0], "nginx": two}
+    pools: dict[str, list[BrowserSession]] = {kind: [] for kind in targets}
+    out: dict = {"levels": [], "routes": None, "page": page}
+    steps = [(int(n), args.nginx_think) for n in args.nginx_levels.split(",") if n]
+    if args.nginx_capacity:
+        steps.append((args.nginx_capacity, 0.0))  # closed loop: what the servers can do
+    for n, think in steps:
+        for kind, target in targets.items():
+            what = f"{kind} {page} at {n} sessions, think {think:g} s"
+            if not budget.allows(what, args.nginx_duration + 4 + n * 0.05, reserve):
+                continue
+            problems = await bring_to(pools[kind], n, maker(target.url, cookies), check)
+            result["warmup"].update(problems)
+            lv = await measure(
+                target,
+                pools[kind][:n],
+                Level(page, kind, n, think),
+                args.nginx_duration,
+                args.drain,
+                proxy.cpu if kind == "nginx" else None,
+            )
+            out["levels"].append(lv)
+            log_level(lv)
+    for pool in pools.values():
+        await close_all(pool)
+    await asyncio.sleep(1)  # nginx logs a WebSocket when it closes
+    out["routes"] = proxy.routes()
+    print(f"{stamp()} nginx routes: {out['routes']}", flush=True)
+    return out
 
 
 async def close_all(pool: list[BrowserSession]) -> None:
@@ -612,6 +874,7 @@ async def churn(app: Server, make, check: PageCheck, args, budget: Budget) -> di
     out["cpu"] = app.cpu() - cpu0
     await asyncio.sleep(2)
     out["rss_after"] = app.rss()
+    out["memory"] = await app.session_memory(Path(args.workdir_path) / "memory-churn.json")
     return out
 
 
@@ -656,7 +919,7 @@ def start_floors(
 ) -> dict:
     floors = {}
     for page in pages:
-        if page in FLOOR_CONTENT:
+        if page in FLOOR_PAGES:
             floor = Server.start(
                 f"floor-{page}", "bench/floor_app.py", {**env, "BENCH_PAGE": page}, workdir, options
             )
@@ -674,12 +937,13 @@ NOT_CALLS = {"Page.run"}  # app.py's page.run(): the page itself
 def summarize_profile(path: Path, top: int = 6) -> dict:
     """Shares of the script threads' CPU.
 
-    Parts: Streamlit's full garbage collection after each run (`gc.collect(2)`
-    in ScriptRunner._on_script_finished when runner.postScriptGC is on; the
-    collector is C code, so its samples land in the weakref callbacks it runs
-    there), the page script, the frame app.py around it, and Streamlit's runner.
+    Parts: what ScriptRunner._on_script_finished does after each run (with
+    runner.postScriptGC on, mostly Streamlit's full garbage collection
+    `gc.collect(2)`; the collector is C code, so its samples land in the weakref
+    callbacks it runs there), the page script, the frame app.py around it, and
+    Streamlit's runner.
     Then the top own functions (inclusive), library calls made from own code
-    (inclusive) and leaf frames by package (without the post-run collection).
+    (inclusive) and leaf frames by package (without the post-run part).
     """
     from pyinstrument.session import Session
 
@@ -701,7 +965,7 @@ def summarize_profile(path: Path, top: int = 6) -> dict:
         frames = [parse_frame(f) for f in stack[1:]]
         names = [func for func, _, _ in frames]
         if GC_FRAME in names:
-            parts["post-run gc.collect(2)"] += seconds
+            parts["post-run (_on_script_finished)"] += seconds
             continue
         if any(func == "<module>" and "/pages/" in file for func, file, _ in frames):
             parts["page script"] += seconds
@@ -775,6 +1039,290 @@ def ms(x: float) -> str:
     return "–" if math.isnan(x) else f"{x * 1000:.0f}"
 
 
+TARGET_PAGES = ("overview", "participation", "measures")  # target (a)
+FLOOR_SHARE, NGINX_GAIN, SLOW_P95, RSS_GROWTH = 0.90, 1.7, 1.0, 0.10
+
+
+def verdict(ok: bool | None) -> str:
+    return "not measured" if ok is None else ("**met**" if ok else "**missed**")
+
+
+RECONNECT_CACHE = 128  # closed sessions Streamlit keeps (MemorySessionStorage maxsize)
+
+
+def after_cache(ch: dict) -> tuple[int, int] | None:
+    """(sessions, RSS) at the first checkpoint after Streamlit's reconnect cache filled."""
+    later = [(i, rss) for i, rss in ch["checkpoints"] if i > RECONNECT_CACHE]
+    return later[0] if later and later[0][0] < ch["opened"] else None
+
+
+def targets(result: dict, args: argparse.Namespace) -> list[str]:
+    """The issue's targets, each with its measured value and met / missed."""
+    levels: list[Level] = result["levels"]
+    by = {(lv.page, lv.kind, lv.sessions): lv for lv in levels}
+    rows = []
+    n = 25
+    for page in TARGET_PAGES:
+        app, fl = by.get((page, "app", n)), by.get((page, "floor", n))
+        if not (app and fl and fl.rate):
+            rows.append((f"(a) {page}: ≥ 90 % of its floor's reruns/s at {n} sessions", "–", None))
+            continue
+        share = app.rate / fl.rate
+        cpu = app.cpu_per_rerun / fl.cpu_per_rerun if fl.cpu_per_rerun else float("nan")
+        rows.append(
+            (
+                f"(a) {page}: ≥ 90 % of its floor's reruns/s at {n} sessions",
+                f"{app.rate:.2f} vs {fl.rate:.2f} reruns/s: **{100 * share:.0f} %** "
+                f"(p95 {ms(percentile(app.latencies, 95))} vs "
+                f"{ms(percentile(fl.latencies, 95))} ms; failures {app.failures}); CPU per "
+                f"rerun {ms(app.cpu_per_rerun)} vs {ms(fl.cpu_per_rerun)} ms: "
+                f"**{cpu:.2f}×** the floor's; charts and tables per run {app.content} / "
+                f"{fl.content}",
+                share >= FLOOR_SHARE,
+            )
+        )
+    ng = result["nginx"]
+    if ng and ng["levels"]:
+        pairs = nginx_pairs(ng["levels"])
+        closed = [pr for pr in pairs if pr[0].think == 0]
+        judged = closed[-1] if closed else pairs[-1] if pairs else None
+        parts = [
+            f"{d.sessions} sessions, think {d.think:g} s: {t.rate:.2f} vs {d.rate:.2f} reruns/s = "
+            + (f"**{t.rate / d.rate:.2f}×**" if pr is judged else f"{t.rate / d.rate:.2f}×")
+            for pr in pairs
+            for d, t in [pr]
+            if d.rate
+        ]
+        rows.append(
+            (
+                "(b) two app processes behind nginx ≥ 1.7× one process (reruns/s)",
+                "; ".join(parts)
+                + (
+                    f". Judged on the closed loop ({judged[0].sessions} sessions rerunning "
+                    "without think time), the only level that keeps both set-ups busy; with "
+                    "1 s think time n sessions cannot ask for more than n reruns/s, so the "
+                    "ratio there is capped by the load, not by the servers (see below)"
+                    if judged and judged[0].think == 0
+                    else ""
+                ),
+                (judged[1].rate / judged[0].rate >= NGINX_GAIN)
+                if judged and judged[0].rate
+                else None,
+            )
+        )
+    else:
+        rows.append(
+            (
+                "(b) two app processes behind nginx ≥ 1.7× one process",
+                result.get("nginx_missing", "not run"),
+                None,
+            )
+        )
+    mixed: Level | None = result["mixed"]
+    if mixed:
+        p95 = percentile(mixed.latencies, 95)
+        rows.append(
+            (
+                f"(c) {mixed.sessions} sessions, each rerunning every {mixed.think:g} s: "
+                "p95 < 1 s, no failure",
+                f"p95 **{ms(p95)} ms** (p50 {ms(percentile(mixed.latencies, 50))}, p99 "
+                f"{ms(percentile(mixed.latencies, 99))} ms), {mixed.reruns} reruns, failures "
+                f"**{mixed.failures}**",
+                p95 < SLOW_P95 and mixed.failures == 0,
+            )
+        )
+    else:
+        rows.append(("(c) 50 sessions, each rerunning every 10 s: p95 < 1 s", "–", None))
+    ch = result["churn"]
+    if ch:
+        growth = ch["rss_after"] / ch["rss_start"] - 1
+        complete = ch["opened"] >= args.churn
+        full = after_cache(ch)
+        rows.append(
+            (
+                f"(d) server RSS after {args.churn:,} sessions opened and closed within 10 % "
+                "of its start",
+                f"{ch['rss_start'] / 2**20:.0f} MB → {ch['rss_after'] / 2**20:.0f} MB: "
+                f"**{100 * growth:+.1f} %** after {ch['opened']:,} sessions "
+                f"({ch['failures']} failures)"
+                + (
+                    f"; from session {full[0]} on (Streamlit's cache of "
+                    f"{RECONNECT_CACHE} closed sessions for reconnects full) "
+                    f"{full[1] / 2**20:.0f} → {ch['rss_after'] / 2**20:.0f} MB, "
+                    f"{100 * (ch['rss_after'] / full[1] - 1):+.1f} %"
+                    if full
+                    else ""
+                ),
+                (abs(growth) <= RSS_GROWTH) if complete else None,
+            )
+        )
+    else:
+        rows.append(("(d) server RSS after 1,000 sessions within 10 % of its start", "–", None))
+    memory = result["memory"]
+    if memory:
+        parts = []
+        for what, (pages, m) in memory.items():
+            each = [x["state"] for x in m["sessions"]]
+            parts.append(
+                f"{m['active']} {what} sessions ({pages}): st.session_state at most "
+                f"**{max(each, default=0) / 1024:.0f} KB** per session (median "
+                f"{percentile(each, 50) / 1024:.0f} KB), {m['state_all'] / 2**20:.2f} MB for "
+                "all together"
+            )
+        rows.append(
+            (
+                "nothing large in st.session_state per session",
+                "; ".join(parts) + " (deep size measured inside the server, see below)",
+                max(x["state"] for _, m in memory.values() for x in m["sessions"]) < 256 * 1024,
+            )
+        )
+    out = [
+        "## Targets (issue 9)",
+        "",
+        "| target | measured in this run | |",
+        "|---|---|---|",
+    ]
+    out += [f"| {name} | {value} | {verdict(ok)} |" for name, value, ok in rows]
+    return out
+
+
+def nginx_pairs(levels: list[Level]) -> list[tuple[Level, Level]]:
+    """(one process directly, two behind nginx) at the same sessions and think time."""
+    direct = {(lv.sessions, lv.think): lv for lv in levels if lv.kind == "direct"}
+    return [
+        (direct[(lv.sessions, lv.think)], lv)
+        for lv in levels
+        if lv.kind == "nginx" and (lv.sessions, lv.think) in direct
+    ]
+
+
+def render_nginx(result: dict, args: argparse.Namespace) -> list[str]:
+    ng = result["nginx"]
+    if not ng or not ng["levels"]:
+        return []
+    routes = ng["routes"] or {}
+    per = routes.get("per_upstream", {})
+    lines = [
+        "",
+        "## Two app processes behind nginx against one",
+        "",
+        f"Page {ng['page']}. Two `streamlit run serve.py` processes (same "
+        "`DASHBOARD_COOKIE_KEY` and Streamlit cookie secret, SQLite `bench/load.db`) behind "
+        "nginx with the configuration of `deploy/nginx/` rendered for loopback "
+        "(`tests/deploy/stack.py` `render_nginx`, one nginx worker); 'direct' is the first of "
+        "the two processes alone, without nginx, under the same load, measured right before. "
+        f"{args.nginx_duration:g} s per level; the closed loop (think 0 s) reruns as soon as "
+        "the previous run finished, so it shows what the servers can do. CPU is psutil "
+        "user+system over the window, in % of one core (the machine has "
+        f"{os.cpu_count()}): the app processes (both added up for CPU per rerun), nginx "
+        "(master and worker), the load generator (this process), and the whole machine "
+        "(all processes, from /proc/stat; 'other' is what none of these used: other work on "
+        "a shared machine, the kernel).",
+        "",
+        "| sessions | think s | set-up | reruns | reruns/s | × direct | p50 ms | p95 ms "
+        "| p99 ms | failures | app CPU ms/rerun | app CPU % (per process) | nginx CPU % "
+        "| load generator CPU % | machine busy % | other % |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    direct = {(lv.sessions, lv.think): lv for lv in ng["levels"] if lv.kind == "direct"}
+    for lv in ng["levels"]:
+        d = direct.get((lv.sessions, lv.think))
+        gain = f"{lv.rate / d.rate:.2f}" if lv.kind == "nginx" and d and d.rate else ""
+        other = lv.busy_cpu - lv.cpu - lv.proxy_cpu - lv.client_cpu
+        setup = "2 behind nginx" if lv.kind == "nginx" else "1 direct"
+        lines.append(
+            f"| {lv.sessions} | {lv.think:g} | {setup} | {lv.reruns} | {lv.rate:.2f} | {gain} | "
+            f"{ms(percentile(lv.latencies, 50))} | {ms(percentile(lv.latencies, 95))} | "
+            f"{ms(percentile(lv.latencies, 99))} | {lv.failures} | {ms(lv.cpu_per_rerun)} | "
+            f"{lv.share(lv.cpu):.0f} ({' + '.join(f'{lv.share(c):.0f}' for c in lv.cpu_each)}) | "
+            f"{lv.share(lv.proxy_cpu):.0f} | {lv.share(lv.client_cpu):.0f} | "
+            f"{lv.share(lv.busy_cpu):.0f} | {lv.share(max(0.0, other)):.0f} |"
+        )
+    for d, t in nginx_pairs(ng["levels"]):
+        if t.think == 0:
+            rest = max(0.0, t.busy_cpu - t.cpu - t.proxy_cpu - t.client_cpu)
+            lines += [
+                "",
+                f"Where the cores went in the closed loop ({t.sessions} sessions): behind nginx "
+                f"the machine was {t.share(t.busy_cpu):.0f} % busy of {100 * os.cpu_count()} %: "
+                f"the two app processes {t.share(t.cpu):.0f} %, nginx "
+                f"{t.share(t.proxy_cpu):.0f} %, the load generator {t.share(t.client_cpu):.0f} "
+                f"%, everything else {t.share(rest):.0f} %. "
+                f"One process alone used {d.share(d.cpu):.0f} % (the GIL lets one process use "
+                f"about one core) at {ms(d.cpu_per_rerun)} ms CPU per rerun against "
+                f"{ms(t.cpu_per_rerun)} ms for each of the two.",
+            ]
+    lines += [
+        "",
+        f"Sticky sessions (nginx's access log): {routes.get('sessions', 0)} sessions through "
+        f"nginx, each with its own `dashboard_route` cookie from nginx's first answer, kept "
+        f"for the health check and the WebSocket; {routes.get('split', 0)} of them reached "
+        "more than one app process. Sessions per process: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(per.items())) or "–")
+        + " (nginx hashes the random route, so the split is only even on average). "
+        f"{routes.get('requests', 0)} requests in all.",
+    ]
+    pairs = nginx_pairs(ng["levels"])
+    capped = [(d, t) for d, t in pairs if d.think > 0]
+    if capped:
+        lines += [
+            "",
+            "With a think time of t s, n sessions ask for at most n / (t + latency) reruns/s: "
+            + "; ".join(
+                f"{t.sessions} sessions at most "
+                f"{t.sessions / (t.think + percentile(t.latencies, 50)):.0f}/s"
+                for d, t in capped
+            )
+            + ". Where the two processes come close to that, the ratio shows the load, not "
+            "what two processes can do.",
+        ]
+    return lines
+
+
+def render_memory(result: dict) -> list[str]:
+    memory = result["memory"]
+    if not memory:
+        return []
+    lines = [
+        "",
+        "## What a session keeps in the server",
+        "",
+        "Measured inside the app process while the sessions were open and idle "
+        "(`bench/load_server.py` `session_memory`): the deep size of each session's "
+        "`st.session_state` (Streamlit's SessionState: the values of keys and widgets, "
+        "widget metadata; DataFrames by pandas' deep memory usage, functions by their "
+        "closures) and of the download callables Streamlit keeps for the session's download "
+        "buttons until its next run (with what their closures hold). 'each' counts a "
+        "session on its own (objects shared with other sessions included); 'all' counts "
+        "every object once for all sessions together.",
+        "",
+        "| sessions | open | session_state each: median / max KB | all MB | keys "
+        "| download callables each | their size each: median / max KB | all MB |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for what, (pages, m) in memory.items():
+        st_each = [x["state"] for x in m["sessions"]]
+        dl_each = [x["download_bytes"] for x in m["sessions"]]
+        keys = [x["keys"] for x in m["sessions"]]
+        downloads = [x["downloads"] for x in m["sessions"]]
+        lines.append(
+            f"| {what}: {pages} | {m['active']} | {percentile(st_each, 50) / 1024:.0f} / "
+            f"{max(st_each, default=0) / 1024:.0f} | {m['state_all'] / 2**20:.2f} | "
+            f"{min(keys, default=0)}–{max(keys, default=0)} | "
+            f"{min(downloads, default=0)}–{max(downloads, default=0)} | "
+            f"{percentile(dl_each, 50) / 1024:.0f} / {max(dl_each, default=0) / 1024:.0f} | "
+            f"{m['download_all'] / 2**20:.2f} |"
+        )
+    lines.append("")
+    for what, (_pages, m) in memory.items():
+        lines.append(
+            f"Largest keys ({what}): "
+            + ", ".join(f"`{k}` {v / 1024:.1f} KB" for k, v in m["largest_keys"])
+            + (f"; {m['stored']} closed sessions kept for reconnects." if m["stored"] else ".")
+        )
+    return lines
+
+
 def render(result: dict, args: argparse.Namespace) -> str:
     levels: list[Level] = result["levels"]
     floor = {(lv.page, lv.sessions): lv for lv in levels if lv.kind == "floor"}
@@ -802,21 +1350,32 @@ def render(result: dict, args: argparse.Namespace) -> str:
         f"{result['load_after'][0]:.2f} (other work on the machine shows here; "
         "all figures are from one run on a machine that may be shared).",
         "",
+        *targets(result, args),
+        "",
+        "## Each page, 1 to 50 sessions, against its floor",
+        "",
         "Each session is a simulated browser tab speaking Streamlit's WebSocket protocol "
         "(`bench/load_client.py`), signed in by the app's sign-in cookie. A rerun is timed from "
         "sending `rerun_script` to receiving `script_finished`; it fails when the run shows the "
         "sign-in form, an exception, an error, another page than asked for, or no title. "
         f"Think time {args.think:g} s (±20 %), {args.duration:g} s per level; reruns started in "
         "the window all finish before the server's CPU time (psutil, user+system) is read. "
-        "Floor: `bench/floor_app.py` (same charts from DataFrames in memory, no sign-in), its "
-        "own Streamlit process per page, same load "
+        "Floor: `bench/floor_app.py`, a bare script that shows the page's charts (as "
+        "Vega-Lite specs built once per process with the app's `components.ui._spec`, sent "
+        "with `st.vega_lite_chart`) and tables (`st.dataframe` of frames read once per "
+        "process), nothing else: no sign-in, no database, no navigation, titles, metrics, "
+        "filters or download buttons; its own Streamlit process per page, same load "
         f"(at {args.floor_levels} sessions). CPU × floor: the app's CPU per rerun over the "
         "floor's at the same number of sessions. Server CPU % above 100 is the event loop "
-        "running while a script thread waits outside the GIL.",
+        "running while a script thread waits outside the GIL. Other CPU %: what the whole "
+        "machine (/proc/stat, all cores) spent over the window besides this server and the "
+        "load generator, in % of one core: other work on a shared machine, the kernel; where "
+        "it is high, the figures of that row are less sure. Both run with the project's "
+        "`.streamlit/config.toml` (`runner.postScriptGC = false`).",
         "",
         "| page | server | sessions | reruns | reruns/s | p50 ms | p95 ms | p99 ms | failures "
-        "| CPU ms/rerun | CPU × floor | server CPU % | peak RSS MB |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| CPU ms/rerun | CPU × floor | server CPU % | other CPU % | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for lv in levels:
         if lv.kind not in ("app", "floor"):
@@ -832,6 +1391,7 @@ def render(result: dict, args: argparse.Namespace) -> str:
             f"{ms(percentile(lv.latencies, 50))} | {ms(percentile(lv.latencies, 95))} | "
             f"{ms(percentile(lv.latencies, 99))} | {lv.failures} | {ms(lv.cpu_per_rerun)} | "
             f"{ratio} | {100 * lv.cpu / lv.seconds if lv.seconds else 0:.0f} | "
+            f"{lv.share(max(0.0, lv.busy_cpu - lv.cpu - lv.client_cpu)):.0f} | "
             f"{lv.peak_rss / 2**20:.0f} |"
         )
     client = sum(lv.client_cpu for lv in levels)
@@ -841,6 +1401,7 @@ def render(result: dict, args: argparse.Namespace) -> str:
         f"The load generator itself used {client:.1f} s CPU against the servers' "
         f"{server:.1f} s in these windows.",
     ]
+    lines += render_nginx(result, args)
     mixed: Level | None = result["mixed"]
     if mixed:
         lines += [
@@ -879,9 +1440,10 @@ def render(result: dict, args: argparse.Namespace) -> str:
             + f", close. {ch['seconds']:.0f} s, {ch['opened'] / ch['seconds']:.1f} sessions/s, "
             f"open p50 {ms(percentile(lat, 50))} ms, p95 {ms(percentile(lat, 95))} ms, "
             f"failures {ch['failures']}, server CPU {ch['cpu'] / max(1, ch['opened']) * 1000:.0f} "
-            "ms per session. Streamlit keeps up to 128 disconnected sessions for "
-            "`server.disconnectedSessionTTL` (120 s) for reconnects, so RSS should level off "
-            "rather than fall.",
+            f"ms per session. Streamlit keeps up to {RECONNECT_CACHE} disconnected sessions for "
+            "`server.disconnectedSessionTTL` (120 s) for reconnects, so RSS grows until that "
+            "cache is full and should then level off rather than fall; sessions closed by the "
+            "phases before (within the last 120 s) may already be in it at the start.",
             "",
             "| sessions | server RSS MB |",
             "|---|---|",
@@ -893,6 +1455,14 @@ def render(result: dict, args: argparse.Namespace) -> str:
             "",
             f"RSS after / start: **{ch['rss_after'] / ch['rss_start']:.2f}**.",
         ]
+        m = ch.get("memory")
+        if m:
+            lines[-1] += (
+                f" At the end the server kept {m['stored']} closed sessions for reconnects "
+                f"(their st.session_state {m['stored_state'] / 2**20:.1f} MB together by deep "
+                f"size) and had {m['active']} open."
+            )
+    lines += render_memory(result)
     if result["profiles"]:
         lines += [
             "",
@@ -903,7 +1473,8 @@ def render(result: dict, args: argparse.Namespace) -> str:
             "of 25 concurrent runs do not count. Shares are of the script threads' CPU; "
             "'own' is inclusive time in the project's functions, 'calls' the library calls made "
             "from project code (inclusive), 'self' the leaf frames by package (own, calls and "
-            "self leave out the post-run collection). A long C call that holds the GIL is "
+            "self leave out the post-run part, where `gc.collect(2)` runs when "
+            "`runner.postScriptGC` is on). A long C call that holds the GIL is "
             "charged to the next Python frame. Profiles: "
             f"`.venv/bin/pyinstrument --load {result['workdir']}/profile-PAGE.pyisession`.",
         ]
@@ -932,8 +1503,8 @@ def render(result: dict, args: argparse.Namespace) -> str:
             f"Streamlit's `runner.postScriptGC` (on by default) runs a full `gc.collect(2)` after "
             f"every script run: {100 * min(gc_shares):.0f}–{100 * max(gc_shares):.0f} % of a "
             "warm rerun's CPU here, growing with the heap (more sessions, more objects), and "
-            "holding the GIL for all sessions meanwhile. Compare: `make load "
-            "LOAD_ARGS='--server-option runner.postScriptGC=false'`."
+            "holding the GIL for all sessions meanwhile. The project's `.streamlit/config.toml` "
+            "turns it off; was it overridden (`--server-option runner.postScriptGC=true`)?"
         )
     if any(
         lv.kind == "app"
@@ -942,8 +1513,23 @@ def render(result: dict, args: argparse.Namespace) -> str:
         for lv in levels
     ):
         notes.append(
-            "CPU × floor below 1: the app does less per rerun than `bench/floor_app.py`, which "
-            "builds its Altair charts on every run (the app may reuse cached chart specs)."
+            "CPU × floor below 1 somewhere: the app did less per rerun than its floor, which "
+            "does nothing but send the page's charts and tables; look for noise from other "
+            "work on the machine."
+        )
+    differ = [
+        f"{lv.page} (page {lv.content}, floor {floor[(lv.page, lv.sessions)].content})"
+        for lv in levels
+        if lv.kind == "app"
+        and (lv.page, lv.sessions) in floor
+        and lv.content != floor[(lv.page, lv.sessions)].content
+    ]
+    if differ:
+        notes.append(
+            "Charts and tables per run differ between page and floor (counted by the load "
+            "client; a chart or table the browser already holds counts as its reference): "
+            + ", ".join(dict.fromkeys(differ))
+            + "."
         )
     if result["warmup"]:
         notes.append(
@@ -1001,8 +1587,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument(
         "--churn-reserve",
         type=float,
-        default=90.0,
+        default=130.0,
         help="seconds of the budget kept for the churn (it runs last)",
+    )
+    ap.add_argument(
+        "--nginx",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also load nginx in front of two app processes (serve.py) against one of "
+        "them alone (default: on, off with --url)",
+    )
+    ap.add_argument("--nginx-page", default="overview")
+    ap.add_argument("--nginx-levels", default="25,50", help="sessions per level, nginx phase")
+    ap.add_argument(
+        "--nginx-think", type=float, default=None, help="seconds between reruns (default --think)"
+    )
+    ap.add_argument("--nginx-duration", type=float, default=10.0, help="seconds per level")
+    ap.add_argument(
+        "--nginx-capacity",
+        type=int,
+        default=50,
+        help="sessions of the closed-loop level (no think time) of the nginx phase; 0: none",
     )
     ap.add_argument("--profile", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--profile-sessions", type=int, default=25)
@@ -1024,7 +1629,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument(
         "--budget",
         type=float,
-        default=480.0,
+        default=510.0,
         help="seconds for the whole run; what does not fit is left out and named",
     )
     ap.add_argument("--workdir", help="logs and profiles (default: a new temporary directory)")
@@ -1033,6 +1638,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.pages = [p for p in args.pages.split(",") if p]
     if args.floor is None:
         args.floor = not args.url
+    if args.nginx is None or args.url:
+        args.nginx = bool(not args.url and args.nginx is not False)
+    if args.nginx_think is None:
+        args.nginx_think = args.think
     if args.url and args.profile:
         args.profile = False  # the sampler lives only in servers this run starts
     return args

@@ -4,10 +4,14 @@ What a returning browser does, and what this does in the same order:
 
 1. GET the page's URL (index.html) and GET /_stcore/health, which sets the
    `_streamlit_xsrf` cookie (Streamlit sets it there, not on index.html).
+   Every cookie a response sets is kept and sent on all later requests and
+   the WebSocket handshake, as a browser does; behind nginx that includes the
+   route cookie `dashboard_route` of the first response, so all of a tab's
+   requests reach the same app process (deploy/nginx/dashboard.conf).
 2. Open ws://HOST/_stcore/stream with the subprotocols
    `streamlit, <xsrf cookie value>` (Streamlit repurposes the second entry as
    the XSRF token), an Origin header of the same host, and the cookies
-   `_streamlit_xsrf` and the app's sign-in cookie. Streamlit keeps the cookies
+   (`_streamlit_xsrf`, the app's sign-in cookie, any route cookie). Streamlit keeps the cookies
    of this upgrade request for `st.context.cookies`, which is where
    streamlit-authenticator 0.4.2 reads its re-authentication cookie from.
 3. Send BackMsg.rerun_script with a ClientState like the frontend's first one:
@@ -65,8 +69,11 @@ def sign_in_cookie(username: str, key: str, days: float = 7) -> str:
     return jwt.encode({"username": username, "exp_date": exp}, key, algorithm="HS256")
 
 
-async def http_get(base: str, path: str, cookies: dict[str, str]) -> tuple[int, dict[str, str]]:
-    """A plain HTTP/1.1 GET; returns the status and the cookies it sets."""
+async def http_get(
+    base: str, path: str, cookies: dict[str, str]
+) -> tuple[int, dict[str, tuple[str, bool]]]:
+    """A plain HTTP/1.1 GET; returns the status and the cookies it sets
+    (name -> (value, HttpOnly))."""
     parts = urlsplit(base)
     tls = parts.scheme == "https"
     context = None
@@ -99,9 +106,10 @@ async def http_get(base: str, path: str, cookies: dict[str, str]) -> tuple[int, 
     for line in lines[1:]:
         name, _, value = line.partition(":")
         if name.strip().lower() == "set-cookie":
-            pair = value.strip().split(";", 1)[0]
+            pair, *attributes = value.strip().split(";")
             k, _, v = pair.partition("=")
-            set_cookies[k.strip()] = v.strip()
+            http_only = any(a.strip().lower() == "httponly" for a in attributes)
+            set_cookies[k.strip()] = (v.strip(), http_only)
     return status, set_cookies
 
 
@@ -112,6 +120,7 @@ class RunResult:
     reason: str = ""
     bytes_in: int = 0
     messages: int = 0
+    content: int = 0  # charts and tables shown (sent, or referenced by hash)
 
 
 @dataclass
@@ -153,6 +162,7 @@ class BrowserSession:
         self.base = base.rstrip("/")
         self.check = check
         self.cookies = dict(cookies or {})
+        self.http_only: set[str] = set()  # not in document.cookie (e.g. nginx's route)
         self.component_echo = component_echo
         self.timeout = timeout
         self.ws = None
@@ -162,16 +172,18 @@ class BrowserSession:
         self.cache: dict[str, int] = {}  # ForwardMsg hash -> run count last used
         self.run_count = 0
         self.max_age = 2
+        self.last_content = 0  # charts and tables of the last finished run
 
     # -- connection ---------------------------------------------------------
     async def open(self) -> RunResult:
         """Load the page like a returning browser: HTTP, WebSocket, first run(s)."""
         path = "/" + self.check.url_path
-        status, _ = await http_get(self.base, path, self.cookies)
+        status, set_cookies = await http_get(self.base, path, self.cookies)
+        self._keep(set_cookies)  # e.g. nginx's route cookie: the next requests go the same way
         if status != 200:
             return RunResult(False, 0.0, f"GET {path}: {status}")
         _, set_cookies = await http_get(self.base, "/_stcore/health", self.cookies)
-        self.cookies.update(set_cookies)
+        self._keep(set_cookies)
         xsrf = self.cookies.get(XSRF_COOKIE, "")
         parts = urlsplit(self.base)
         scheme = "wss" if parts.scheme == "https" else "ws"
@@ -198,6 +210,13 @@ class BrowserSession:
         echo = await self.run(component=self._pending_component)
         echo.latency += first.latency
         return echo
+
+    def _keep(self, set_cookies: dict[str, tuple[str, bool]]) -> None:
+        """Keep the cookies a response sets, as a browser does, for all later requests."""
+        for name, (value, http_only) in set_cookies.items():
+            self.cookies[name] = value
+            if http_only:
+                self.http_only.add(name)
 
     async def close(self) -> None:
         if self.ws is not None:
@@ -234,8 +253,10 @@ class BrowserSession:
         if component:
             w = cs.widget_states.widgets.add()
             w.id = component
-            # universal-cookie's getAll() of document.cookie (none is HttpOnly)
-            w.json_value = json.dumps(self.cookies)
+            # universal-cookie's getAll() of document.cookie: no HttpOnly cookie
+            w.json_value = json.dumps(
+                {k: v for k, v in self.cookies.items() if k not in self.http_only}
+            )
         return cs
 
     async def run(self, first: bool = False, component: str | None = None) -> RunResult:
@@ -252,15 +273,21 @@ class BrowserSession:
                     self._handle(data, state)
         except TimeoutError:
             return RunResult(
-                False, time.perf_counter() - start, "timeout", state.bytes_in, state.messages
+                False,
+                time.perf_counter() - start,
+                "timeout",
+                state.bytes_in,
+                state.messages,
+                state.content,
             )
         latency = time.perf_counter() - start
+        self.last_content = state.content
         self._age_cache()
         self._pending_component = next(
             (cid for name, cid in state.components if name.endswith(COOKIE_COMPONENT)), None
         )
         reason = self._verdict(state)
-        return RunResult(not reason, latency, reason, state.bytes_in, state.messages)
+        return RunResult(not reason, latency, reason, state.bytes_in, state.messages, state.content)
 
     def _handle(self, data: bytes, state: _RunState) -> None:
         fm = ForwardMsg.FromString(data)

@@ -4,8 +4,9 @@ For each scale a SQLite database with synthetic data is built once (kept in
 bench/, git-ignored). For each page: cold = fresh process, empty data caches
 (median over COLD_PROCESSES processes); warm = rerun with unchanged data
 (median of WARM_RUNS); SQL statements counted with an engine event; floor = a
-bare script rendering the same charts from DataFrames in memory. Prints a
-table and writes bench/results.md."""
+bare script showing the page's charts (Vega-Lite specs built once per process)
+and tables from memory (bench/floor_app.py). Prints a table and writes
+bench/results.md."""
 
 from __future__ import annotations
 
@@ -93,8 +94,9 @@ def write(rows: list[dict]) -> None:
         f"altair {version('altair')}, pandas {version('pandas')}; SQLite.",
         "",
         f"Cold: fresh process, empty data caches, median of {COLD_PROCESSES}. "
-        f"Warm: rerun with unchanged data, median of {WARM_RUNS}. Floor: the same charts "
-        "from DataFrames in memory (`bench/floor_app.py`). Ratios are within this run.",
+        f"Warm: rerun with unchanged data, median of {WARM_RUNS}. Floor: the page's charts "
+        "(specs built once per process) and tables from memory, nothing else "
+        "(`bench/floor_app.py`). Ratios are within this run.",
         "",
         "| scale | page | cold s | warm s | floor s | warm/floor | cold/cold 1x | SQL cold | SQL warm |",
         "|---|---|---|---|---|---|---|---|---|",

@@ -10,6 +10,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from components import data, exports
 
@@ -72,6 +73,12 @@ def _spec(build: Callable[..., alt.TopLevelMixin | None], *args: Any) -> dict[st
     view = spec.get("config", {}).get("view", {})
     for size in ("continuousWidth", "continuousHeight"):
         view.pop(size, None)
+    # The data as Arrow bytes, the form Streamlit sends it in: converted once here,
+    # not on every run (st.vega_lite_chart passes bytes through).
+    spec["datasets"] = {
+        name: convert_anything_to_arrow_bytes(pd.DataFrame.from_records(rows))
+        for name, rows in spec.get("datasets", {}).items()
+    }
     return spec
 
 

@@ -133,7 +133,10 @@ def all_measures() -> None:
     if shown.empty:
         ui.empty("Keine Maßnahme passt zu dieser Auswahl.")
     else:
-        ui.table(tables.measures(shown), "Maßnahmen", "meas_all")
+        rows = data.derived(
+            "meas_all", lambda *_filter: tables.measures(shown), area, status, search, today
+        )
+        ui.table(rows, "Maßnahmen", "meas_all")
 
 
 with tab_all:
