@@ -94,7 +94,9 @@ def representation_tab() -> None:
         meeting_id,
     )
     under = data.derived(
-        "part_under", lambda m: list(_shares(m).query("gap < -0.03")["sector"]), meeting_id
+        "part_under",
+        lambda m: list(_shares(m).loc[lambda d: d["gap"] < -0.03, "sector"]),
+        meeting_id,
     )
     if under:
         st.warning(
