@@ -141,3 +141,13 @@ def app_env(db_url, monkeypatch, demo_accounts) -> Iterator[str]:
     yield db_url
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """One Playwright per test process: the sync API cannot run twice in one thread,
+    and tests/e2e and tests/deploy each launch their own Chromium from it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as instance:
+        yield instance

@@ -139,17 +139,14 @@ def proxy(nginx_binary, replicas, proxy_port, tmp_path_factory) -> Iterator[Prox
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path) -> Iterator:  # noqa: F811  (the fixture, by its name)
+def browser(playwright, chromium_path) -> Iterator:  # noqa: F811  (the fixture, by its name)
     """Chromium (as in tests/browser.py) that also resolves PUBLIC_HOST to the loopback address."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path,
-            args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {PUBLIC_HOST} 127.0.0.1"],
-        )
-        yield browser
-        browser.close()
+    browser = playwright.chromium.launch(
+        executable_path=chromium_path,
+        args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {PUBLIC_HOST} 127.0.0.1"],
+    )
+    yield browser
+    browser.close()
 
 
 # --- a private PostgreSQL cluster -------------------------------------------------------------
