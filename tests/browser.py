@@ -175,3 +175,16 @@ def page(browser, request):
     yield page
     screenshot_on_failure(page, request)
     page.context.close()
+
+
+def create_member(page: Page, first: str, last: str) -> None:
+    """Create a member through the form on the Mitglieder page, as an editor would."""
+    open_page(page, "Mitglieder")
+    page.get_by_role("tab", name="Neues Mitglied").click()
+    form = page.get_by_test_id("stForm").filter(
+        has=page.get_by_role("button", name="Mitglied anlegen")
+    )
+    form.get_by_label("Vorname").fill(first)
+    form.get_by_label("Nachname").fill(last)
+    form.get_by_role("button", name="Mitglied anlegen").click()
+    expect(page.get_by_text("Mitglied angelegt.")).to_be_visible(timeout=30_000)

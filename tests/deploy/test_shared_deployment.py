@@ -12,7 +12,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from components.auth import COOKIE_NAME
-from tests.browser import free_port, open_page, sign_in, stop, wait_for_app, wait_healthy
+from tests.browser import (
+    create_member,
+    free_port,
+    open_page,
+    sign_in,
+    stop,
+    wait_for_app,
+    wait_healthy,
+)
 from tests.deploy.stack import (
     EDITOR,
     VIEWER,
@@ -42,15 +50,7 @@ def test_a_change_saved_through_one_replica_shows_on_the_other_at_its_next_run(
 
     editor = open_browser()
     sign_in(editor, replicas.a.url, EDITOR.username, EDITOR.password)
-    open_page(editor, "Mitglieder")
-    editor.get_by_role("tab", name="Neues Mitglied").click()
-    form = editor.get_by_test_id("stForm").filter(
-        has=editor.get_by_role("button", name="Mitglied anlegen")
-    )
-    form.get_by_label("Vorname").fill("Zoë")
-    form.get_by_label("Nachname").fill("Zwei-Replikate")
-    form.get_by_role("button", name="Mitglied anlegen").click()
-    expect(editor.get_by_text("Mitglied angelegt.")).to_be_visible(timeout=30_000)
+    create_member(editor, "Zoë", "Zwei-Replikate")
 
     open_page(viewer, "Übersicht")  # replica B's next run
     figure = viewer.get_by_test_id("stMetric").filter(has_text="Aktive Mitglieder")

@@ -14,7 +14,7 @@ from components.auth import COOKIE_NAME
 from components.navigation import PAGES
 from db.demo import DEMO_USERS
 from db.permissions import Actor
-from tests.browser import nav_titles, open_page, wait_for_app
+from tests.browser import create_member, nav_titles, open_page, wait_for_app
 from tests.browser import sign_in as sign_in_with_password
 
 pytestmark = pytest.mark.browser
@@ -77,15 +77,7 @@ def test_a_new_member_shows_on_the_overview(page, app_url):
     sign_in(page, app_url, "geschaeftsstelle")
     figure = page.get_by_test_id("stMetric").filter(has_text="Aktive Mitglieder")
     before = int(figure.get_by_test_id("stMetricValue").inner_text())
-    open_page(page, "Mitglieder")
-    page.get_by_role("tab", name="Neues Mitglied").click()
-    form = page.get_by_test_id("stForm").filter(
-        has=page.get_by_role("button", name="Mitglied anlegen")
-    )
-    form.get_by_label("Vorname").fill("Şule")
-    form.get_by_label("Nachname").fill("Browser-Test")
-    form.get_by_role("button", name="Mitglied anlegen").click()
-    expect(page.get_by_text("Mitglied angelegt.")).to_be_visible(timeout=30_000)
+    create_member(page, "Şule", "Browser-Test")
     open_page(page, "Übersicht")
     expect(figure.get_by_test_id("stMetricValue")).to_have_text(str(before + 1), timeout=30_000)
 
