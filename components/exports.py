@@ -26,6 +26,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from components.fmt import or_none
+
 BERLIN = ZoneInfo("Europe/Berlin")
 
 # Cells starting with one of these are read as formulas by spreadsheet programs
@@ -261,25 +263,36 @@ def _berlin(value: dt.datetime) -> dt.datetime:
     return value.astimezone(BERLIN)
 
 
+def _ics_text(meeting: Mapping[str, Any], key: str) -> str | None:
+    """The text of KEY, or None when it is missing (None, NaN, pd.NA) or blank: a
+    DataFrame row holds NaN for a NULL, and NaN is truthy."""
+    value = or_none(meeting.get(key))
+    text = "" if value is None else str(value).strip()
+    return text or None
+
+
 def _description(meeting: Mapping[str, Any]) -> str:
     lines = [MEETING_KIND_LABELS.get(meeting["kind"], MEETING_KIND_LABELS["other"])]
-    if meeting.get("area"):
-        lines.append(f"Themenfeld: {meeting['area']}")
-    if meeting.get("notes"):
-        lines += ["", str(meeting["notes"])]
+    area = _ics_text(meeting, "area")
+    if area:
+        lines.append(f"Themenbereich: {area}")
+    notes = _ics_text(meeting, "notes")
+    if notes:
+        lines += ["", notes]
     return "\n".join(lines)
 
 
 def _event(meeting: Mapping[str, Any]) -> icalendar.Event:
+    version = or_none(meeting.get("version"))
     return icalendar.Event.new(
         uid=f"meeting-{meeting['id']}@{ICS_DOMAIN}",
-        summary=meeting["title"],
+        summary=_ics_text(meeting, "title"),
         start=_berlin(meeting["starts_at"]),
         end=_berlin(meeting["ends_at"]),
-        location=meeting.get("location") or None,
+        location=_ics_text(meeting, "location"),
         description=_description(meeting),
         status="CANCELLED" if meeting["status"] == "cancelled" else "CONFIRMED",
-        sequence=max(int(meeting.get("version") or 1) - 1, 0),
+        sequence=max(int(version or 1) - 1, 0),
     )
 
 

@@ -109,3 +109,12 @@ def points_change(now: float | None, then: float | None, scale: float = 100) -> 
     diff = (now - then) * scale
     sign = "+" if diff > 0.05 else "−" if diff < -0.05 else "±"
     return f"{sign}{number(abs(diff), 1)} Pp."
+
+
+def or_none(value: object) -> object:
+    """VALUE, or None when it is a missing value of pandas or NumPy (None, NaN, NaT,
+    pd.NA). A DataFrame row holds NaN for a NULL, and NaN is truthy: without this,
+    `row["notes"] or ""` is NaN and a form or text shows and saves "nan"."""
+    if isinstance(value, str | bytes) or not pd.api.types.is_scalar(value):
+        return value
+    return None if pd.isna(value) else value

@@ -105,15 +105,52 @@ def save(
 
 
 def _current_values(current: dict[str, Any]) -> pd.DataFrame:
-    rows = [
-        (
-            key,
-            value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False),
-        )
-        for key, value in current.items()
-        if key not in {"password_hash"}
-    ]
+    rows = [(key, _shown(value)) for key, value in current.items() if key != "password_hash"]
     return pd.DataFrame(rows, columns=["Feld", "Aktueller Wert"])
+
+
+def _shown(value: Any) -> str:
+    """A stored value as staff read it: an empty field as "–", never "null" or "nan"."""
+    value = fmt.or_none(value)
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, dt.datetime):
+        return fmt.datetime(value)
+    if isinstance(value, dt.date):
+        return fmt.date(value)
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(value, default=str, ensure_ascii=False)
+    return str(value)
+
+
+# --- pre-filling a form from a DataFrame row ---------------------------------------------
+
+
+def record(frame: pd.DataFrame, record_id: int) -> dict[str, Any]:
+    """The row of FRAME (with an `id` column) whose id is RECORD_ID, as a dict for a
+    form's pre-fill. A NULL arrives in a DataFrame as NaN/NaT/pd.NA, which is truthy
+    and would be shown, and saved, as "nan": here every one of them is None."""
+    row = frame.set_index("id").loc[record_id].to_dict()
+    return {key: fmt.or_none(value) for key, value in row.items()}
+
+
+def text(row: dict[str, Any], field: str) -> str:
+    """The pre-fill of a text widget: the row's text, or "" for a missing value."""
+    value = fmt.or_none(row.get(field))
+    return "" if value is None else str(value)
+
+
+def person_names(people: pd.DataFrame, id_column: str = "id") -> pd.Series:
+    """The name of each row of PEOPLE as 'Last, First'; where two rows share it, the
+    organisation follows, and where that is shared too, the member number, so that
+    staff can tell namesakes apart in a list or a grid."""
+    name = people["last_name"] + ", " + people["first_name"]
+    with_org = name + " (" + people["organisation"] + ")"
+    name = name.where(~name.duplicated(keep=False), with_org)
+    with_number = with_org.str[:-1] + ", Nr. " + people[id_column].astype(str) + ")"
+    return name.where(~name.duplicated(keep=False), with_number)
 
 
 # --- widgets -----------------------------------------------------------------------------
@@ -135,7 +172,8 @@ def choice(
     ids = [NONE] if optional else []
     ids += [int(i) for i in options["id"]]
     labels = dict(zip(options["id"].astype(int), options[label_column], strict=True))
-    wanted = NONE if current is None or pd.isna(current) else int(current)
+    current = fmt.or_none(current)
+    wanted = NONE if current is None else int(current)
     chosen = st.selectbox(
         label,
         ids,
@@ -150,21 +188,22 @@ def choice(
 def date_field(label: str, value: dt.date | None, key: str, where: Any = st) -> dt.date | None:
     """A German date input over the whole plausible range (Streamlit's default is ±10 years)."""
     return where.date_input(
-        label, value=value, min_value=EARLIEST, max_value=LATEST, format="DD.MM.YYYY", key=key
+        label,
+        value=fmt.or_none(value),
+        min_value=EARLIEST,
+        max_value=LATEST,
+        format="DD.MM.YYYY",
+        key=key,
     )
-
-
-def _when(value: Any) -> dt.datetime | None:
-    return None if value is None or pd.isna(value) else value
 
 
 def meeting_fields(prefix: str, record_id: int | str, row: dict, areas: pd.DataFrame) -> dict:
     """The fields of the meeting form; returns the payload for MeetingInput."""
     k = lambda f: widget_key(prefix, record_id, f)  # noqa: E731
-    start = _when(row.get("starts_at")) or dt.datetime.now(BERLIN).replace(
+    start = fmt.or_none(row.get("starts_at")) or dt.datetime.now(BERLIN).replace(
         hour=10, minute=0, second=0, microsecond=0
     )
-    end = _when(row.get("ends_at")) or start + dt.timedelta(hours=3)
+    end = fmt.or_none(row.get("ends_at")) or start + dt.timedelta(hours=3)
     c1, c2 = st.columns(2)
     kind = c1.selectbox(
         "Art des Termins",
@@ -181,15 +220,13 @@ def meeting_fields(prefix: str, record_id: int | str, row: dict, areas: pd.DataF
         optional=True,
         none_label="kein Themenbereich",
     )
-    title = st.text_input("Titel", value=row.get("title") or "", max_chars=200, key=k("title"))
+    title = st.text_input("Titel", value=text(row, "title"), max_chars=200, key=k("title"))
     c1, c2, c3, c4 = st.columns(4)
     day = date_field("Datum", start.date(), k("day"), c1)
     begin = c2.time_input("Beginn", value=start.time().replace(tzinfo=None), key=k("begin"))
     end_day = date_field("Datum Ende", end.date(), k("end_day"), c3)
     finish = c4.time_input("Ende", value=end.time().replace(tzinfo=None), key=k("end"))
-    location = st.text_input(
-        "Ort", value=row.get("location") or "", max_chars=300, key=k("location")
-    )
+    location = st.text_input("Ort", value=text(row, "location"), max_chars=300, key=k("location"))
     status = st.selectbox(
         "Status",
         list(MEETING_STATUS_LABELS),
@@ -197,7 +234,7 @@ def meeting_fields(prefix: str, record_id: int | str, row: dict, areas: pd.DataF
         format_func=MEETING_STATUS_LABELS.get,
         key=k("status"),
     )
-    notes = st.text_area("Notizen", value=row.get("notes") or "", max_chars=4000, key=k("notes"))
+    notes = st.text_area("Notizen", value=text(row, "notes"), max_chars=4000, key=k("notes"))
     return {
         "kind": kind,
         "title": title,

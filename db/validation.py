@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, TypeVar
 
+import pandas as pd
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -32,10 +33,13 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def _strip(value: Any) -> Any:
-    """Trim text; empty text counts as not given."""
+    """Trim text; empty text and a missing value of pandas (NaN, NaT, pd.NA: what a
+    DataFrame row or a spreadsheet cell holds for an empty field) count as not given."""
     if isinstance(value, str):
         value = value.strip()
         return value or None
+    if pd.api.types.is_scalar(value) and pd.isna(value):
+        return None
     return value
 
 
@@ -84,6 +88,7 @@ Day = Annotated[dt.date, AfterValidator(_plausible)]
 OptionalDay = Annotated[dt.date | None, BeforeValidator(_strip), AfterValidator(_plausible)]
 Percent = Annotated[int, Field(ge=0, le=100)]
 Progress = Annotated[Percent | None, BeforeValidator(_strip)]
+OptionalId = Annotated[int | None, BeforeValidator(_strip)]
 
 
 class Schema(BaseModel):
@@ -104,7 +109,7 @@ class MemberInput(Schema):
     sector_id: int = Field(title="Bereich")
     active_from: Day = Field(title="Mitglied seit")
     active_to: OptionalDay = Field(None, title="Mitglied bis")
-    deputy_for_id: int | None = Field(None, title="Stellvertretung für")
+    deputy_for_id: OptionalId = Field(None, title="Stellvertretung für")
     area_ids: tuple[int, ...] = Field((), title="Arbeitsgruppen")
 
     @model_validator(mode="after")
@@ -119,7 +124,7 @@ class MemberInput(Schema):
 class MeetingInput(Schema):
     kind: str = Field(title="Art des Termins")
     title: Text("Titel", 200)
-    area_id: int | None = Field(None, title="Themenbereich")
+    area_id: OptionalId = Field(None, title="Themenbereich")
     starts_at: Annotated[dt.datetime, AfterValidator(_aware), AfterValidator(_plausible)] = Field(
         title="Beginn"
     )
@@ -164,8 +169,8 @@ class MeasureInput(Schema):
     title: Text("Titel", 200)
     description: OptionalText("Beschreibung", 4000)
     area_id: int = Field(title="Themenbereich")
-    proposed_at_meeting_id: int | None = Field(None, title="Vorgeschlagen in")
-    need_id: int | None = Field(None, title="Handlungsbedarf")
+    proposed_at_meeting_id: OptionalId = Field(None, title="Vorgeschlagen in")
+    need_id: OptionalId = Field(None, title="Handlungsbedarf")
     responsible: OptionalText("Verantwortlich", 200)
     status_id: int = Field(title="Status")
     progress: Progress = Field(None, title="Fortschritt (%)")

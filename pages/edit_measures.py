@@ -47,9 +47,9 @@ def progress_input(key: str, current: int | None, status_id: int | None) -> int 
 
 def measure_form(prefix: str, record_id: int | str, row: dict) -> dict:
     k = lambda f: forms.widget_key(prefix, record_id, f)  # noqa: E731
-    title = st.text_input("Titel", value=row.get("title") or "", max_chars=200, key=k("title"))
+    title = st.text_input("Titel", value=forms.text(row, "title"), max_chars=200, key=k("title"))
     description = st.text_area(
-        "Beschreibung", value=row.get("description") or "", max_chars=4000, key=k("description")
+        "Beschreibung", value=forms.text(row, "description"), max_chars=4000, key=k("description")
     )
     c1, c2 = st.columns(2)
     with c1:
@@ -69,7 +69,7 @@ def measure_form(prefix: str, record_id: int | str, row: dict) -> dict:
             optional=True,
         )
     responsible = c2.text_input(
-        "Verantwortlich", value=row.get("responsible") or "", max_chars=200, key=k("responsible")
+        "Verantwortlich", value=forms.text(row, "responsible"), max_chars=200, key=k("responsible")
     )
     c1, c2 = st.columns(2)
     start = forms.date_field("Beginn", row.get("start_date"), k("start"), c1)
@@ -101,7 +101,7 @@ else:
     selected = st.selectbox(
         "Maßnahme", list(labels), format_func=labels.get, key="measures_selected"
     )
-    row = measures.set_index("id").loc[selected].to_dict()
+    row = forms.record(measures, selected)
     version = forms.loaded_version("measures", selected, row["version"])
 
 tab_progress, tab_edit, tab_new, tab_history = st.tabs(
@@ -122,7 +122,7 @@ with tab_progress:
             day = forms.date_field("Datum", today, k("update_date"))
             progress = progress_input(
                 k(f"update_{status_id}"),
-                None if pd.isna(row["progress"]) else row["progress"],
+                row["progress"],
                 status_id,
             )
             note = st.text_area("Notiz", max_chars=4000, key=k("update_note"))
@@ -145,7 +145,7 @@ with tab_edit:
         status_id = status_choice(k("edit_status"), row["status_id"])
         with st.form(f"measures_edit_{selected}"):
             payload = measure_form("measures", selected, row)
-            current_progress = None if pd.isna(row["progress"]) else row["progress"]
+            current_progress = row["progress"]
             if status_id == row["status_id"]:
                 payload["progress"] = progress_input(k("edit_keep"), current_progress, None)
             else:

@@ -30,7 +30,7 @@ with tab_edit:
         meeting_id = st.selectbox(
             "Termin", list(labels), format_func=labels.get, key="meetings_selected"
         )
-        row = meetings.set_index("id").loc[meeting_id].to_dict()
+        row = forms.record(meetings, meeting_id)
         version = forms.loaded_version("meetings", meeting_id, row["version"])
         for warning in services.meeting_warnings(row["starts_at"]):
             st.warning(f"Hinweis: {warning}", icon=":material/event_busy:")
@@ -106,7 +106,7 @@ with tab_attendance:
             table = pd.DataFrame(
                 {
                     "member_id": sheet["member_id"],
-                    "Name": sheet["last_name"] + ", " + sheet["first_name"],
+                    "Name": forms.person_names(sheet, "member_id"),
                     "Bereich": sheet["sector"],
                     "Organisation": sheet["organisation"],
                     "Anwesenheit": sheet["status"].map(ATTENDANCE).fillna("anwesend"),
@@ -129,6 +129,11 @@ with tab_attendance:
                         "hat Stellvertretung",
                     ],
                     column_config={
+                        "Name": st.column_config.TextColumn(
+                            "Name",
+                            pinned=True,
+                            help="Bei gleichem Namen steht die Organisation dahinter.",
+                        ),
                         "Anwesenheit": st.column_config.SelectboxColumn(
                             "Anwesenheit", options=list(FROM_LABEL), required=True
                         ),

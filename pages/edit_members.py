@@ -19,7 +19,8 @@ sectors = data.read(lookups.sectors)
 
 
 def member_label(row: pd.Series) -> str:
-    gone = " (ausgeschieden)" if row["active_to"] is not None and row["active_to"] < today else ""
+    until = fmt.or_none(row["active_to"])
+    gone = " (ausgeschieden)" if until is not None and until < today else ""
     return f"{row['last_name']}, {row['first_name']} – {row['organisation']}{gone}"
 
 
@@ -42,24 +43,26 @@ def member_form(prefix: str, record_id: int | str, row: dict) -> dict:
     k = lambda f: forms.widget_key(prefix, record_id, f)  # noqa: E731
     c1, c2 = st.columns(2)
     first = c1.text_input(
-        "Vorname", value=row.get("first_name") or "", max_chars=100, key=k("first")
+        "Vorname", value=forms.text(row, "first_name"), max_chars=100, key=k("first")
     )
-    last = c2.text_input("Nachname", value=row.get("last_name") or "", max_chars=100, key=k("last"))
+    last = c2.text_input(
+        "Nachname", value=forms.text(row, "last_name"), max_chars=100, key=k("last")
+    )
     c1, c2 = st.columns(2)
     function = c1.text_input(
-        "Funktion", value=row.get("function") or "", max_chars=200, key=k("function")
+        "Funktion", value=forms.text(row, "function"), max_chars=200, key=k("function")
     )
     email = c2.text_input(
-        "E-Mail (freiwillig)", value=row.get("email") or "", max_chars=200, key=k("email")
+        "E-Mail (freiwillig)", value=forms.text(row, "email"), max_chars=200, key=k("email")
     )
     org_id = forms.choice("Organisation", organisations, row.get("organisation_id"), k("org"))
     sector_of = dict(zip(organisations["id"], organisations["sector_id"], strict=True))
     c1, c2 = st.columns(2)
-    since = forms.date_field("Mitglied seit", row.get("active_from") or today, k("from"), c1)
-    until = forms.date_field("Mitglied bis", row.get("active_to"), k("to"), c2)
-    others = members[members["id"] != record_id].assign(
-        label=lambda df: df["last_name"] + ", " + df["first_name"]
+    since = forms.date_field(
+        "Mitglied seit", fmt.or_none(row.get("active_from")) or today, k("from"), c1
     )
+    until = forms.date_field("Mitglied bis", row.get("active_to"), k("to"), c2)
+    others = members[members["id"] != record_id].assign(label=forms.person_names)
     deputy_for = forms.choice(
         "Stellvertretung für",
         others,
@@ -104,10 +107,10 @@ with tab_edit:
         member_id = st.selectbox(
             "Mitglied", list(labels), format_func=labels.get, key="members_selected"
         )
-        row = members.set_index("id").loc[member_id].to_dict()
+        row = forms.record(members, member_id)
         version = forms.loaded_version("members", member_id, row["version"])
         st.caption(f"Bereich: {fmt.md(row['sector'])} (folgt aus der Organisation)")
-        is_anonymised = pd.notna(row["anonymised_at"])
+        is_anonymised = row["anonymised_at"] is not None
         if is_anonymised:
             st.info(
                 f"Dieses Mitglied wurde am {fmt.date(row['anonymised_at'])} anonymisiert: Name, "
@@ -237,7 +240,7 @@ with tab_orgs:
     with right:
         if not organisations.empty:
             org_id = forms.choice("Organisation bearbeiten", organisations, None, "orgs_selected")
-            org = organisations.set_index("id").loc[org_id].to_dict()
+            org = forms.record(organisations, org_id)
             org_version = forms.loaded_version("orgs", org_id, org["version"])
             with st.form(f"orgs_edit_{org_id}"):
                 k = lambda f: forms.widget_key("orgs", org_id, f)  # noqa: E731
