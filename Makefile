@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 PYTHON ?= python3
 
-.PHONY: run test setup lint format bench load clean
+.PHONY: run test setup lint format bench load clean screenshots
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,7 @@ bench: $(VENV)/.installed
 ## minutes); writes bench/load.md with the issue's targets at the top
 load: $(VENV)/.installed
 	$(PY) bench/load.py $(LOAD_ARGS)
+
+## One PNG per page (demo data, 1920x1080; dashboard pages as a viewer) in docs/screenshots/
+screenshots: $(VENV)/.installed
+	$(PY) -m tests.screenshots

@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -76,6 +77,34 @@ def wait_healthy(
         except OSError:
             time.sleep(0.2)  # polling the health endpoint, bounded by the deadline
     raise RuntimeError(f"{url}{path} did not answer within {timeout} s")
+
+
+def start_app(folder: Path, cookie_key: str) -> tuple[str, subprocess.Popen]:
+    """`streamlit run serve.py` on a free loopback port with demo data in a SQLite
+    file of its own in FOLDER; returns its URL and process (stop it with `stop`)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{folder / 'app.db'}",
+        "DASHBOARD_COOKIE_KEY": cookie_key,
+    }
+    subprocess.run(
+        [sys.executable, "-m", "db.cli", "setup"], cwd=PROJECT_ROOT, env=env, check=True,
+        capture_output=True, timeout=120,
+    )  # fmt: skip
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=PROJECT_ROOT, env=env, stdout=(folder / "server.log").open("w"),
+        stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+    except BaseException:
+        stop(proc)
+        raise
+    return url, proc
 
 
 def stop(proc: subprocess.Popen, timeout: float = 20) -> None:

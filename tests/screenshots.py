@@ -1,0 +1,69 @@
+"""`make screenshots`: one PNG per page of the app on the demo data, as the
+README shows them (docs/screenshots/). The dashboard pages as the minister's
+office sees them (viewer), the edit pages as staff, the admin pages as admin.
+
+    python -m tests.screenshots [--out DIR] [--size 1920x1080] [--full-page]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from components.navigation import PAGES
+from db.config import PROJECT_ROOT
+from db.demo import DEMO_USERS
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, open_page, sign_in, start_app, stop
+
+ROLE_ACCOUNT = {role: (username, password) for username, _, role, password in DEMO_USERS}
+
+
+def file_name(path: str) -> str:
+    """pages/overview.py -> overview.png"""
+    return Path(path).stem + ".png"
+
+
+def take(out: Path, width: int, height: int, full_page: bool) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    with tempfile.TemporaryDirectory() as folder:
+        url, server = start_app(Path(folder), "screenshots-cookie-key-" + "x" * 40)
+        playwright = sync_playwright().start()
+        try:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for role in ("viewer", "editor", "admin"):
+                context = browser.new_context(viewport={"width": width, "height": height})
+                context.add_init_script(COUNT_RUNS)
+                page = context.new_page()
+                username, password = ROLE_ACCOUNT[role]
+                sign_in(page, url, username, password)
+                for spec in (s for s in PAGES if s.role == role):
+                    open_page(page, spec.title)
+                    page.wait_for_timeout(500)  # let Vega finish drawing its transitions
+                    target = out / file_name(spec.path)
+                    page.screenshot(path=str(target), full_page=full_page)
+                    written.append(target)
+                context.close()
+            browser.close()
+        finally:
+            playwright.stop()
+            stop(server)
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs" / "screenshots")
+    parser.add_argument("--size", default="1920x1080")
+    parser.add_argument("--full-page", action="store_true")
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.split("x"))
+    for path in take(args.out, width, height, args.full_page):
+        print(path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path)
+
+
+if __name__ == "__main__":
+    main()
