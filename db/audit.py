@@ -7,10 +7,25 @@ import datetime as dt
 import decimal
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+import pandas as pd
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
-from db.models import AuditEntry, DataVersion
+from db.models import (
+    AuditEntry,
+    DataVersion,
+    Measure,
+    MeasureStatus,
+    Meeting,
+    Member,
+    Need,
+    Organisation,
+    ProgressUpdate,
+    Sector,
+    ThematicArea,
+    User,
+)
+from db.queries import audit_entries
 
 ACTOR_KEY = "actor"
 HIDDEN = {"password_hash"}
@@ -97,3 +112,169 @@ def _write(session: Session, _context) -> None:
             }
         )
     session.connection().execute(insert(AuditEntry), rows)
+
+
+# --------------------------------------------------------------------------- reading
+
+# Columns that hold the id of another record: the trail shows that record's name.
+REFERENCES: dict[str, type] = {
+    "organisation_id": Organisation,
+    "sector_id": Sector,
+    "area_id": ThematicArea,
+    "status_id": MeasureStatus,
+    "member_id": Member,
+    "deputy_for_id": Member,
+    "meeting_id": Meeting,
+    "proposed_at_meeting_id": Meeting,
+    "measure_id": Measure,
+    "need_id": Need,
+}
+TECHNICAL = {"id", "version"}
+
+
+def _names(session: Session, model: type, ids: set[int]) -> dict[int, str]:
+    """Display names (data, not labels) of the records of MODEL with IDS."""
+    if not ids:
+        return {}
+    if model is Member:
+        rows = session.execute(
+            select(Member.id, Member.first_name, Member.last_name).where(Member.id.in_(ids))
+        )
+        return {i: f"{first} {last}" for i, first, last in rows}
+    column = {Meeting: Meeting.title, Measure: Measure.title, Need: Need.title}.get(model)
+    column = column if column is not None else model.name
+    return dict(session.execute(select(model.id, column).where(model.id.in_(ids))).all())
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _titles(session: Session, entries: pd.DataFrame) -> dict[tuple[str, str], tuple[str, Any]]:
+    """(table, record id) -> (the record's current name, its day if it has one)."""
+    wanted: dict[str, set[int]] = {}
+    for table, record_id in zip(entries["table_name"], entries["record_id"], strict=True):
+        for part in str(record_id).split("/"):
+            if (number := _int(part)) is not None:
+                wanted.setdefault(table, set()).add(number)
+    out: dict[tuple[str, str], tuple[str, Any]] = {}
+    simple = {
+        "members": Member, "organisations": Organisation, "sectors": Sector,
+        "thematic_areas": ThematicArea, "measure_statuses": MeasureStatus,
+        "measures": Measure, "needs": Need,
+    }  # fmt: skip
+    for table, model in simple.items():
+        for i, name in _names(session, model, wanted.get(table, set())).items():
+            out[(table, str(i))] = (name, None)
+    if ids := wanted.get("meetings"):
+        rows = session.execute(
+            select(Meeting.id, Meeting.title, Meeting.starts_at).where(Meeting.id.in_(ids))
+        )
+        out.update({("meetings", str(i)): (title, start) for i, title, start in rows})
+    if ids := wanted.get("progress_updates"):
+        rows = session.execute(
+            select(ProgressUpdate.id, Measure.title, ProgressUpdate.date)
+            .join(Measure, Measure.id == ProgressUpdate.measure_id)
+            .where(ProgressUpdate.id.in_(ids))
+        )
+        out.update({("progress_updates", str(i)): (title, day) for i, title, day in rows})
+    if ids := wanted.get("users"):
+        rows = session.execute(
+            select(User.id, User.display_name, User.username).where(User.id.in_(ids))
+        )
+        out.update({("users", str(i)): (f"{name} ({user})", None) for i, name, user in rows})
+    pairs = [
+        (table, str(record_id), [_int(p) for p in str(record_id).split("/")])
+        for table, record_id in zip(entries["table_name"], entries["record_id"], strict=True)
+        if table in ("attendance", "working_group_memberships")
+    ]
+    pairs = [(table, record_id, ids) for table, record_id, ids in pairs if len(ids) == 2]
+    if pairs:
+        attendance = [ids for table, _, ids in pairs if table == "attendance"]
+        groups = [ids for table, _, ids in pairs if table != "attendance"]
+        members = _names(
+            session, Member, ({i[1] for i in attendance} | {i[0] for i in groups}) - {None}
+        )
+        meetings = _names(session, Meeting, {i[0] for i in attendance} - {None})
+        areas = _names(session, ThematicArea, {i[1] for i in groups} - {None})
+        for table, record_id, (first, second) in pairs:
+            if table == "attendance":
+                name = f"{members.get(second, '?')}: {meetings.get(first, '?')}"
+            else:
+                name = f"{members.get(first, '?')}: {areas.get(second, '?')}"
+            out[(table, record_id)] = (name, None)
+    return out
+
+
+def _title_from_values(table: str, values: dict[str, Any]) -> str | None:
+    """A deleted record's name, from the values the trail kept."""
+    if table == "members" and values.get("last_name"):
+        return f"{values.get('first_name') or ''} {values['last_name']}".strip()
+    for key in ("title", "name", "display_name"):
+        if values.get(key):
+            return str(values[key])
+    return None
+
+
+def audit_changes(
+    session: Session,
+    username: str | None = None,
+    table_name: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: int = 500,
+) -> pd.DataFrame:
+    """The newest LIMIT audit entries matching the filters, one row per changed field."""
+    return changes(session, audit_entries(session, username, table_name, since, until, limit))
+
+
+def changes(session: Session, entries: pd.DataFrame) -> pd.DataFrame:
+    """One row per changed field of the audit ENTRIES (as from queries.audit_entries).
+
+    Columns: id (of the entry), at, username, action, table_name, record_id, record_title,
+    record_day, field, old, new. Values stay codes and stored values (dates
+    as ISO text), except ids of other records, which become their names;
+    the page turns them into German text. Ids and versions are left out, and
+    so are empty fields of a created or deleted record.
+    """
+    columns = [
+        "id", "at", "username", "action", "table_name", "record_id", "record_title", "record_day",
+        "field", "old", "new",
+    ]  # fmt: skip
+    if entries.empty:
+        return pd.DataFrame(columns=columns, dtype=object)
+    titles = _titles(session, entries)
+    refs: dict[type, set[int]] = {}
+    for old, new in zip(entries["old"], entries["new"], strict=True):
+        for values in (old or {}, new or {}):
+            for key, value in values.items():
+                if key in REFERENCES and (number := _int(value)) is not None:
+                    refs.setdefault(REFERENCES[key], set()).add(number)
+    names = {model: _names(session, model, ids) for model, ids in refs.items()}
+    rows = []
+    for entry in entries.itertuples(index=False):
+        old, new = entry.old or {}, entry.new or {}
+        title, day = titles.get((entry.table_name, str(entry.record_id)), (None, None))
+        title = title or _title_from_values(entry.table_name, old or new)
+        for key in [k for k in {**old, **new} if k not in TECHNICAL]:
+            before, after = old.get(key), new.get(key)
+            if entry.action != "update" and before is None and after is None:
+                continue
+            if key in REFERENCES:
+                lookup = names.get(REFERENCES[key], {})
+                before = lookup.get(_int(before), before)
+                after = lookup.get(_int(after), after)
+            rows.append(
+                (entry.id, entry.at, entry.username, entry.action, entry.table_name, entry.record_id,
+                 title, day, key, before, after)
+            )  # fmt: skip
+        if not old and not new:
+            rows.append(
+                (entry.id, entry.at, entry.username, entry.action, entry.table_name, entry.record_id,
+                 title, day, None, None, None)
+            )  # fmt: skip
+    # object columns: a missing value stays None, and whole numbers stay ints
+    return pd.DataFrame(rows, columns=columns, dtype=object)
