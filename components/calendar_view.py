@@ -8,6 +8,8 @@ import datetime as dt
 import pandas as pd
 
 WEEKDAYS = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"]
+ROW_HEIGHT = 96  # px per week: the day and up to three meetings
+HEADER_HEIGHT = 38  # px of the weekday header row (st.dataframe's default row)
 MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
           "September", "Oktober", "November", "Dezember"]  # fmt: skip
 
@@ -44,3 +46,24 @@ def months(meetings: pd.DataFrame) -> list[tuple[int, int]]:
 
 def month_label(year: int, month: int) -> str:
     return f"{MONTHS[month - 1]} {year}"
+
+
+def grid_height(grid: pd.DataFrame) -> int:
+    """Height in px that shows every week of GRID (4 to 6 rows) without scrolling.
+
+    st.dataframe's automatic height assumes its default row height, so rows
+    taller than that (ROW_HEIGHT) would leave the last week out of sight.
+    """
+    return HEADER_HEIGHT + len(grid) * ROW_HEIGHT + 3  # 3: the frame's borders
+
+
+def focus(meetings: pd.DataFrame, today: dt.date) -> object:
+    """Id of the meeting to open first: the next one not cancelled (from TODAY
+    on), or, with none coming, the latest held one; else the latest of all.
+    MEETINGS is sorted by start."""
+    days = meetings["starts_at"].map(lambda t: t.date())
+    coming = meetings[(days >= today) & (meetings["status"] != "cancelled")]
+    if len(coming):
+        return coming.iloc[0]["id"]
+    held = meetings[meetings["status"] == "held"]
+    return (held if len(held) else meetings).iloc[-1]["id"]

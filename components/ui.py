@@ -12,7 +12,8 @@ import pandas as pd
 import streamlit as st
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
-from components import data, exports
+from components import data, exports, fmt
+from db.briefing import KeyFigure
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -133,3 +134,45 @@ def _downloads(name: str, key: str, formats: list[tuple[str, str, str, Any]]) ->
 
 def empty(message: str) -> None:
     st.info(message, icon=":material/info:")
+
+
+def metric(
+    where: Any,
+    label: str,
+    value: str,
+    change: str | None = None,
+    better: str = "neither",
+    help: str | None = None,
+) -> None:
+    """`st.metric` whose change reads right. CHANGE is a text from fmt ('+3',
+    '−2,5 Pp.', '±0'): no change is grey without an arrow; otherwise the arrow
+    follows its sign (Streamlit would read the typographic minus as a rise), and
+    the colour is green for good news and red for bad by BETTER ("more": rising
+    is good, "fewer": falling is good, i.e. inverse), grey where neither."""
+    if not change:
+        where.metric(label, value, help=help)
+        return
+    if change[0] not in "+−-":
+        where.metric(label, value, change, delta_color="off", delta_arrow="off", help=help)
+        return
+    rising = change[0] == "+"
+    good = {"more": rising, "fewer": not rising}.get(better)
+    color = "gray" if good is None else "green" if good else "red"
+    arrow = "up" if rising else "down"
+    where.metric(label, value, change, delta_color=color, delta_arrow=arrow, help=help)
+
+
+def figure_texts(figure: KeyFigure) -> tuple[str, str | None]:
+    """A key figure's value ('45 %', '3 von 37') and its change ('+2', '−1,5 Pp.')."""
+    if figure.kind == "share":
+        return fmt.percent(figure.value), fmt.points_change(figure.value, figure.previous)
+    value = fmt.number(figure.value)
+    if figure.total is not None:
+        value += f" von {fmt.number(figure.total)}"
+    return value, fmt.count_change(figure.value, figure.previous)
+
+
+def key_figure(where: Any, figure: KeyFigure, help: str | None = None) -> None:
+    """One key figure of db.briefing as a metric with its change."""
+    value, change = figure_texts(figure)
+    metric(where, figure.label, value, change, figure.better, help or figure.note or None)

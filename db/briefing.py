@@ -27,6 +27,8 @@ class KeyFigure:
 
     kind "count": whole numbers; "share": a fraction 0..1 (shown as percent,
     its change in percentage points). TOTAL / PREVIOUS_TOTAL: "VALUE von TOTAL".
+    BETTER: which direction of change is good news ("fewer" for overdue
+    measures), "neither" where a change is neither good nor bad.
     """
 
     label: str
@@ -36,6 +38,7 @@ class KeyFigure:
     total: int | None = None
     previous_total: int | None = None
     note: str = ""
+    better: Literal["more", "fewer", "neither"] = "neither"
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,19 @@ def _progress(rows: pd.DataFrame, day: dt.date) -> dict[str, AreaProgress]:
     }
 
 
+def last_plenary_day(session: Session, today: dt.date) -> dt.date | None:
+    """Day of the last plenary sitting held before TODAY: what every change is against."""
+    plenaries = queries.held_plenaries(session, today)
+    return _day(plenaries.iloc[0]["starts_at"]) if len(plenaries) else None
+
+
+def key_figures(session: Session, today: dt.date) -> tuple[KeyFigure, ...]:
+    """The key figures now and at the last plenary sitting: the one computation
+    behind the overview's figures and the briefing."""
+    last_day = last_plenary_day(session, today)
+    return _figures(session, today, last_day, progress.measures_table(session, today))
+
+
 def _figures(
     session: Session,
     today: dt.date,
@@ -158,7 +174,9 @@ def _figures(
             "Sitze mit aktivem Mitglied; Stellvertretungen nicht mitgezählt",
         ),
         count("Organisationen", "organisations", "mit mindestens einem aktiven Mitglied"),
-        KeyFigure("Teilnahme Plenum", rate, rate_before, kind="share", note=rate_note),
+        KeyFigure(
+            "Teilnahme Plenum", rate, rate_before, kind="share", note=rate_note, better="more"
+        ),
         KeyFigure(
             "Maßnahmen umgesetzt",
             done,
@@ -166,12 +184,14 @@ def _figures(
             total=len(active),
             previous_total=active_then,
             note="von den aktiven (nicht zurückgestellten, nicht archivierten) Maßnahmen",
+            better="more",
         ),
         KeyFigure(
             "Überfällige Maßnahmen",
             int(measures["overdue"].sum()),
             overdue_then,
             note="Fälligkeitsdatum überschritten, weder umgesetzt noch zurückgestellt",
+            better="fewer",
         ),
     )
 

@@ -6,6 +6,12 @@ plenary in Friedberg; after that three working-group rounds and one plenary a
 year, generated up to about half a year after TODAY. Meetings before TODAY are
 held (one is cancelled), later ones planned. At scale N the body is repeated N
 times (own members, meetings and measures; shared sectors, areas, statuses).
+
+Since the last held plenary sitting (relative to TODAY, like the calendar) the
+demo always has something to report: two members joined (one from a new
+organisation) and one left; some measures moved up, one was finished, one moved
+down, one fell overdue, and one has had no update for a long time. These come
+from a random generator of their own, so the rest of the body stays the same.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from db import demo_catalogue as cat
@@ -144,13 +150,15 @@ def load_demo(
     sector_ids, area_ids, status_ids = _reference(session)
     totals = [0, 0, 0, 0, 0]
     for copy in range(scale):
-        counts = _load_body(session, rng, today, copy, sector_ids, area_ids, status_ids)
+        counts = _load_body(session, rng, seed, today, copy, sector_ids, area_ids, status_ids)
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
     bump_data_version(session)
     return DemoCounts(*totals)
 
 
-def _load_body(session, rng, today, copy, sector_ids, area_ids, status_ids) -> tuple[int, ...]:
+def _load_body(
+    session, rng, seed, today, copy, sector_ids, area_ids, status_ids
+) -> tuple[int, ...]:
     suffix = "" if copy == 0 else f" · Region {copy + 1}"
     now = dt.datetime.combine(today, dt.time(0), tzinfo=BERLIN)
 
@@ -266,8 +274,61 @@ def _load_body(session, rng, today, copy, sector_ids, area_ids, status_ids) -> t
             )
     session.execute(insert(Attendance), att_rows)
 
-    measures, updates = _measures(session, rng, today, suffix, area_ids, status_ids, meetings)
-    return len(member_ids) + len(deputy_rows), len(meeting_ids), measures, len(att_rows), updates
+    recent = random.Random(f"{seed}/{copy}/since-last-sitting")
+    joined = _since_last_sitting_members(
+        session, recent, today, suffix, sector_ids, meetings, member_ids, member_rows, org_ids
+    )
+    measures, updates = _measures(
+        session, rng, recent, today, suffix, area_ids, status_ids, meetings
+    )
+    members = len(member_ids) + len(deputy_rows) + joined
+    return members, len(meeting_ids), measures, len(att_rows), updates
+
+
+def _last_sitting(meetings: list[tuple[int, dict]]) -> dt.date | None:
+    """Day of the last held plenary sitting of one body."""
+    days = [
+        m["starts_at"].date()
+        for _, m in meetings
+        if m["kind"] == "plenary" and m["status"] == "held"
+    ]
+    return max(days, default=None)
+
+
+def _since_last_sitting_members(
+    session, rng, today, suffix, sector_ids, meetings, member_ids, member_rows, org_ids
+) -> int:
+    """Two members join after the last meeting held (one from a new organisation),
+    one leaves after it; returns how many joined. Both after the last plenary, and
+    after the last held meeting of any kind, so no attendance is missing or extra."""
+    sitting = _last_sitting(meetings)
+    past = [m["starts_at"].date() for _, m in meetings if m["starts_at"].date() < today]
+    if sitting is None or not past:
+        return 0
+    last_held = max(past)
+    sector, org_name = cat.NEW_ORGANISATION
+    sector_id = sector_ids[[n for n, _ in cat.SECTORS].index(sector)]
+    new_org = _insert(session, Organisation, [{"name": org_name + suffix, "sector_id": sector_id}])
+    joined = last_held + dt.timedelta(days=1)
+    big = max(set(org_ids), key=lambda o: sum(r["organisation_id"] == o for r in member_rows))
+    rows = [
+        _person(rng, sector_id, new_org[0], joined, None),
+        _person(rng, member_rows[0]["sector_id"], member_rows[0]["organisation_id"], joined, None),
+    ]
+    _insert(session, Member, rows)
+    # The leaver: a seat holder since the constituent sitting, from the largest
+    # organisation (which keeps other members), with the deputies of the seat.
+    leaver = next(
+        mid
+        for mid, r in zip(member_ids, member_rows, strict=True)
+        if r["organisation_id"] == big and r["active_from"] == CONSTITUENT and not r["active_to"]
+    )
+    session.execute(
+        update(Member)
+        .where((Member.id == leaver) | (Member.deputy_for_id == leaver))
+        .values(active_to=last_held)
+    )
+    return len(rows)
 
 
 def _person(rng, sector_id, org_id, joined, left) -> dict:
@@ -286,7 +347,7 @@ def _person(rng, sector_id, org_id, joined, left) -> dict:
     }
 
 
-def _measures(session, rng, today, suffix, area_ids, status_ids, meetings) -> tuple[int, int]:
+def _measures(session, rng, recent, today, suffix, area_ids, status_ids, meetings):
     """Needs, measures and their progress histories for one body."""
     held = [(mid, m) for mid, m in meetings if m["status"] == "held"]
     need_rows, need_area = [], []
@@ -313,9 +374,7 @@ def _measures(session, rng, today, suffix, area_ids, status_ids, meetings) -> tu
             proposed_day = proposed["starts_at"].date()
             start = proposed_day + dt.timedelta(days=rng.randint(14, 90))
             due = start + dt.timedelta(days=rng.choice([180, 270, 365, 540]))
-            history = _history(rng, [d for d in review_days if d > proposed_day], today)
-            histories.append(history)
-            last_status, last_progress = history[-1][1], history[-1][2]
+            histories.append(_history(rng, [d for d in review_days if d > proposed_day], today))
             needs = [n for n, a in zip(need_ids, need_area, strict=True) if a == area_id]
             measure_rows.append(
                 {
@@ -325,13 +384,17 @@ def _measures(session, rng, today, suffix, area_ids, status_ids, meetings) -> tu
                     "proposed_at_meeting_id": proposed_id,
                     "need_id": rng.choice(needs),
                     "responsible": rng.choice(cat.RESPONSIBLE),
-                    "status_id": status_ids[last_status],
-                    "progress": last_progress,
                     "start_date": start,
                     "due_date": due,
                     "archived": False,
                 }
             )
+    sitting = _last_sitting(meetings)
+    if sitting is not None:
+        _since_last_sitting(recent, measure_rows, histories, area_ids, sitting, today)
+    for row, history in zip(measure_rows, histories, strict=True):
+        row["status_id"] = status_ids[history[-1][1]]
+        row["progress"] = history[-1][2]
     measure_ids = _insert(session, Measure, measure_rows)
     update_rows = [
         {
@@ -349,7 +412,76 @@ def _measures(session, rng, today, suffix, area_ids, status_ids, meetings) -> tu
     return len(measure_ids), len(update_rows)
 
 
-def _history(rng, review_days, today) -> list[tuple[dt.date, str, int | None, str]]:
+History = list[tuple[dt.date, str, int | None, str]]
+
+
+def _since_last_sitting(
+    rng: random.Random,
+    rows: list[dict],
+    histories: list[History],
+    area_ids: list[int],
+    sitting: dt.date,
+    today: dt.date,
+) -> None:
+    """Reports after the last plenary SITTING (in place): per area some measures
+    move up, the first area finishes one, the second reports one step back, the
+    third has one measure without an update for a long time, and one measure
+    falls overdue between the sitting and TODAY."""
+    open_ = [
+        i
+        for i, h in enumerate(histories)
+        if h[-1][1] not in ("umgesetzt", "zurückgestellt") and h[-1][2] is not None
+    ]
+
+    def report(i: int, status: str, progress: int, note: str) -> None:
+        since = max(sitting, histories[i][-1][0])
+        step = max(1, int((today - since).days * rng.uniform(0.3, 0.9)))
+        histories[i].append((since + dt.timedelta(days=step), status, progress, note))
+
+    for n, area_id in enumerate(area_ids):
+        mine = [i for i in open_ if rows[i]["area_id"] == area_id and histories[i][-1][2] <= 85]
+        if len(mine) < 3:
+            continue
+        up = rng.sample(mine, 2)
+        for i in up:
+            progress = min(95, histories[i][-1][2] + rng.randint(10, 20))
+            report(i, "in Umsetzung", progress, "Zwischenstand nach der Plenarsitzung.")
+        rest = [i for i in mine if i not in up]
+        if n == 0:  # the furthest one is finished; due after the sitting, not overdue then
+            last = max(rest, key=lambda i: histories[i][-1][2])
+            report(last, "umgesetzt", 100, "Abgeschlossen, Abschlussbericht liegt vor.")
+            rows[last]["due_date"] = max(rows[last]["due_date"], sitting)
+        elif n == 1 and (back := [i for i in rest if histories[i][-1][2]]):
+            # one that has not moved since the sitting (so that it ends below), the furthest
+            quiet = [i for i in back if histories[i][-1][0] <= sitting] or back
+            last = max(quiet, key=lambda i: histories[i][-1][2])
+            progress = histories[last][-1][2]
+            report(
+                last,
+                "in Umsetzung",
+                progress - min(10, (progress + 1) // 2),
+                "Stand korrigiert: ein Teilprojekt wird neu ausgeschrieben.",
+            )
+        elif n == 2:  # no update for a long time: only reports from long ago remain
+            last = rng.choice(rest)
+            long_ago = sitting - dt.timedelta(days=180)
+            kept = [u for u in histories[last] if u[0] <= long_ago]
+            histories[last][:] = kept or histories[last][:1]
+
+    # One open measure falls due between the sitting and today.
+    due = sitting + (today - sitting) // 2
+    later = [
+        i
+        for i in open_
+        if rows[i]["due_date"] >= today
+        and rows[i]["start_date"] <= due
+        and histories[i][-1][1] != "umgesetzt"
+    ]
+    if later:
+        rows[rng.choice(later)]["due_date"] = due
+
+
+def _history(rng, review_days, today) -> History:
     """A plausible progress history: proposed, planned, under way, done or shelved."""
     day0 = review_days[0] - dt.timedelta(days=30) if review_days else today - dt.timedelta(days=30)
     history = [(day0, "vorgeschlagen", 0, "In die Liste aufgenommen.")]

@@ -96,6 +96,9 @@ ORGANISATIONS: dict[str, list[str]] = {
     ],
 }
 
+# A member who joins after the last plenary sitting comes from this new organisation.
+NEW_ORGANISATION = ("Migrantenorganisationen", "Netzwerk Neue Nachbarschaft Wetterau e. V.")
+
 FIRST_NAMES = [
     "Anna",
     "Jonas",

@@ -73,11 +73,13 @@ with tab_month:
         format_func=lambda m: calendar_view.month_label(*m),
         key="cal_month",
     )
+    grid = calendar_view.month_grid(meetings, year, month)
     st.dataframe(
-        calendar_view.month_grid(meetings, year, month),
+        grid,
         hide_index=True,
         width="stretch",
-        row_height=96,
+        row_height=calendar_view.ROW_HEIGHT,
+        height=calendar_view.grid_height(grid),
     )
 with tab_detail:
     newest_first = meetings.iloc[::-1]
@@ -88,7 +90,14 @@ with tab_detail:
             strict=True,
         )
     )
-    meeting_id = st.selectbox("Termin", list(labels), format_func=labels.get, key="cal_detail")
+    ids = list(labels)
+    meeting_id = st.selectbox(
+        "Termin",
+        ids,
+        index=ids.index(calendar_view.focus(meetings, today)),
+        format_func=labels.get,
+        key="cal_detail",
+    )
     meeting = meetings.set_index("id").loc[meeting_id]
     st.subheader(fmt.md(meeting["title"]), anchor=False)
     st.text(
@@ -116,7 +125,9 @@ with tab_detail:
     left, right = st.columns(2)
     with left:
         st.markdown("**Teilnahme nach Bereich**")
-        if rows.empty:
+        if rows.empty and meeting["status"] == "planned":
+            ui.empty("Die Anwesenheit wird nach dem Termin erfasst.")
+        elif rows.empty:
             ui.empty("Für diesen Termin ist keine Anwesenheit erfasst.")
         else:
             summary = pd.DataFrame(

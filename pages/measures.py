@@ -72,7 +72,13 @@ if last_day:
         }
     )
     st.subheader(f"Veränderung seit der letzten Plenarsitzung ({fmt.date(last_day)})")
-    ui.table(summary, "Fortschritt seit der letzten Sitzung", "meas_since")
+    if summary["Veränderung"].str.match("[±–]").all():
+        ui.empty(
+            f"Seit der letzten Plenarsitzung am {fmt.date(last_day)} wurde kein Fortschritt "
+            "gemeldet."
+        )
+    else:
+        ui.table(summary, "Fortschritt seit der letzten Sitzung", "meas_since")
 
 ui.chart(
     lambda day: charts.progress_over_time(
@@ -95,7 +101,10 @@ with tab_moved:
     else:
         moved = data.read(progress.changes_since, last_day, today)
         if moved.empty:
-            ui.empty("Seit der letzten Sitzung hat sich keine Maßnahme bewegt.")
+            ui.empty(
+                f"Seit der letzten Plenarsitzung am {fmt.date(last_day)} hat sich keine "
+                "Maßnahme bewegt."
+            )
         else:
             shown = data.derived("meas_moved", lambda *_on: tables.moved(moved), last_day, today)
             ui.table(shown, "Bewegung seit der letzten Sitzung", "meas_moved")

@@ -28,6 +28,21 @@ def freeze() -> None:
     state["deck_taken"] = fmt.datetime(dt.datetime.now(BERLIN))
 
 
+def unmoved(key: str, snapshot: dict) -> str | None:
+    """The sentence in place of the change slide when no area moved since the sitting."""
+    baseline = snapshot.get("baseline_day")
+    if key != "veraenderung" or baseline is None:
+        return None
+    rows = snapshot["progress"]
+    now = rows[rows["day"] == snapshot["today"]].set_index("area_id")["mean"]
+    then = rows[rows["day"] == baseline].set_index("area_id")["mean"]
+    if any((fmt.points_change(v, then.get(a), scale=1) or "±")[0] != "±" for a, v in now.items()):
+        return None
+    return (
+        f"Seit der letzten Plenarsitzung am {fmt.date(baseline)} wurde kein Fortschritt gemeldet."
+    )
+
+
 def step(delta: int) -> None:
     state["deck_index"] = max(
         0, min(state.get("deck_index", 0) + delta, len(state["deck_slides"]) - 1)
@@ -43,6 +58,10 @@ def remember(widget: str, setting: str) -> None:
     state[setting] = state[widget]
     if setting == "deck_sitting":
         freeze()
+
+
+def leave_fullscreen() -> None:
+    state["deck_fullscreen"] = state["deck_fullscreen_widget"] = False
 
 
 fullscreen = state.get("deck_fullscreen", False)
@@ -84,6 +103,29 @@ else:
 if "deck_frozen" not in state:
     freeze()
 slides = state["deck_slides"]
+if not fullscreen:
+    bar = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    bar.toggle(
+        "Vollbild",
+        key="deck_fullscreen_widget",
+        on_change=remember,
+        args=("deck_fullscreen_widget", "deck_fullscreen"),
+        help="Nur die Folie mit Zurück, Weiter und dem Zähler; "
+        "ein Klick auf den Zähler oder Esc beendet das Vollbild.",
+    )
+    bar.button(
+        "Daten aktualisieren", icon=":material/refresh:", on_click=freeze, key="deck_refresh"
+    )
+    for label, name, mime, make in deck.downloads(state["deck_data"], slides):
+        bar.download_button(
+            label,
+            data=make,
+            file_name=name,
+            mime=mime,
+            on_click="ignore",
+            icon=":material/download:",
+            key=f"deck_{name}",
+        )
 if not slides:
     ui.empty("Bitte mindestens eine Folie auswählen.")
     st.stop()
@@ -92,15 +134,7 @@ state["deck_index"] = index
 key = slides[index]
 snapshot = state["deck_data"]
 
-st.header(titles[key], anchor=False)
-spec = ui.cached_spec(
-    f"deck_{key}", lambda *_frozen: deck.chart_for(key, snapshot), *state["deck_frozen"]
-)
-if spec is None:
-    ui.empty("Für diese Folie liegen noch keine Daten vor.")
-else:
-    st.vega_lite_chart(spec, theme=None, width="stretch", height=680, key=f"deck_chart_{key}")
-
+# The navigation above the slide, so that it is on screen without scrolling.
 left, middle, right = st.columns([1, 2, 1], vertical_alignment="center")
 left.button(
     "Zurück",
@@ -111,7 +145,19 @@ left.button(
     key="deck_prev",
     width="stretch",
 )
-middle.markdown(f"**Folie {index + 1} von {len(slides)}** · Stand der Daten: {state['deck_taken']}")
+counter = f"Folie {index + 1} von {len(slides)}"
+if fullscreen:
+    middle.button(
+        counter,
+        type="tertiary",
+        on_click=leave_fullscreen,
+        key="deck_counter",
+        width="stretch",
+        shortcut="Esc",
+        help="Vollbild beenden",
+    )
+else:
+    middle.markdown(f"**{counter}** · Stand der Daten: {state['deck_taken']}")
 right.button(
     "Weiter",
     icon=":material/arrow_forward:",
@@ -122,24 +168,20 @@ right.button(
     width="stretch",
 )
 
-bar = st.container(horizontal=True, gap="small")
-bar.toggle(
-    "Vollbild",
-    value=fullscreen,
-    key="deck_fullscreen_widget",
-    on_change=remember,
-    args=("deck_fullscreen_widget", "deck_fullscreen"),
+st.header(titles[key], anchor=False)
+spec = ui.cached_spec(
+    f"deck_{key}", lambda *_frozen: deck.chart_for(key, snapshot), *state["deck_frozen"]
 )
-bar.button("Daten aktualisieren", icon=":material/refresh:", on_click=freeze, key="deck_refresh")
-if not fullscreen:
-    exports = deck.downloads(snapshot, slides)
-    for label, name, mime, make in exports:
-        bar.download_button(
-            label,
-            data=make,
-            file_name=name,
-            mime=mime,
-            on_click="ignore",
-            icon=":material/download:",
-            key=f"deck_{name}",
-        )
+note = unmoved(key, snapshot)
+if note is not None:
+    ui.empty(note)
+elif spec is None:
+    ui.empty(deck.NO_DATA)
+else:
+    st.vega_lite_chart(
+        spec,
+        theme=None,
+        width="stretch",
+        height=680 if fullscreen else 560,
+        key=f"deck_chart_{key}",
+    )

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db import progress, queries
 from db.demo import calendar, is_empty, load_demo
 from db.demo_catalogue import AREAS, SECTORS
 from db.engine import session_scope
@@ -126,3 +129,33 @@ def test_scale_multiplies_the_body(engine):
         assert counts.meetings == _count(s, select(Meeting.id))
         assert counts.meetings % 3 == 0
         assert data_version(s) == 1
+
+
+@pytest.mark.parametrize(
+    "today", [TODAY, dt.date(2025, 10, 1), dt.date(2026, 4, 15), dt.date(2026, 10, 6)]
+)
+def test_demo_reports_since_the_last_sitting_relative_to_today(tmp_path, today):
+    from db.engine import make_engine
+    from db.migrate import upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    upgrade(engine)
+    with session_scope(engine) as s:
+        load_demo(s, today=today)
+    with Session(engine) as s:
+        sitting = queries.held_plenaries(s, today).iloc[0]["starts_at"].date()
+        moved = progress.changes_since(s, sitting, today)
+        measures = progress.measures_table(s, today)
+        then = queries.headline_counts(s, sitting)
+        now = queries.headline_counts(s, today)
+        last_update = s.scalar(select(func.max(ProgressUpdate.date)))
+    engine.dispose()
+    assert sitting < last_update <= today
+    assert (moved["delta"] > 0).sum() >= 3, "some measures moved up"
+    assert (moved["delta"] < 0).sum() >= 1, "one moved down"
+    assert (moved["status"] == "umgesetzt").sum() >= 1, "one was finished"
+    stale = pd.to_datetime(measures[measures["stale"]]["last_update"])
+    # Silent since half a year before the sitting (once the conference is that old).
+    long_ago = sitting - dt.timedelta(days=150 if sitting.year > 2025 else 0)
+    assert (stale < pd.Timestamp(long_ago)).any(), "one has long been silent"
+    assert now["members"] != then["members"] and now["organisations"] != then["organisations"]

@@ -81,14 +81,44 @@ def test_the_presenter_picks_and_orders_the_slides(app_env, demo_engine):
     assert shown(at)[1].startswith("**Folie 2 von 2**")
 
 
-def test_fullscreen_hides_the_controls(app_env, demo_engine):
+def test_fullscreen_shows_only_back_next_and_the_counter(app_env, demo_engine):
     at = open_deck()
     at.toggle(key="deck_fullscreen_widget").set_value(True).run()
     assert not at.title and not at.expander
+    assert not at.toggle and not at.get("download_button")
+    shown_buttons = [b.label for b in at.main.button]
+    assert shown_buttons == ["Zurück", f"Folie 1 von {len(TITLES)}", "Weiter"]
     assert at.header[0].value == TITLES[0]
     at.button(key="deck_next").click().run()
     assert at.header[0].value == TITLES[1]
-    assert at.toggle(key="deck_fullscreen_widget").value is True
+    at.button(key="deck_counter").click().run()  # the counter (or Esc) leaves full screen
+    assert at.title and at.toggle(key="deck_fullscreen_widget").value is False
+    assert at.header[0].value == TITLES[1]
+
+
+def _order(at) -> list[str]:
+    """Buttons, headers and charts of the main area in the order they are drawn."""
+    found = []
+
+    def walk(node) -> None:
+        kind = getattr(node, "type", "")
+        if kind == "button":
+            found.append(node.label)
+        elif kind == "header":
+            found.append("header")
+        elif kind == "vega_lite_chart":
+            found.append("chart")
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    return found
+
+
+def test_the_navigation_is_above_the_slide(app_env, demo_engine):
+    order = _order(open_deck())
+    assert order.index("Weiter") < order.index("header") < order.index("chart")
+    assert order.index("Zurück") < order.index("Weiter")
 
 
 def test_exports_hold_one_full_hd_png_per_slide(demo_engine):
