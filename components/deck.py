@@ -13,7 +13,7 @@ from components import charts, data, deck_export, fmt
 from components.briefing_pdf import briefing_pdf
 from db.briefing import build_briefing
 
-SLIDE_SIZE = (1760, 820)  # chart area of a 1920x1080 slide, for the exports
+SLIDE_SIZE = deck_export.CHART_BOX  # chart area of a 1920x1080 slide, for the exports
 
 
 @dataclass(frozen=True)
@@ -41,20 +41,26 @@ def _progress(d: dict[str, Any]) -> alt.TopLevelMixin | None:
 def _change(d: dict[str, Any]) -> alt.TopLevelMixin | None:
     if d["baseline_day"] is None:
         return None
+    changes = charts.area_changes(d["progress"], d["today"], d["baseline_day"])
+    note = charts.change_note(changes)
+    if note is not None:  # no empty chart with a zero axis: say it
+        return charts.text_list([note], "Veränderung seit der letzten Sitzung", note)
     return charts.area_change(d["progress"], d["today"], d["baseline_day"])
 
 
 def _status(d: dict[str, Any]) -> alt.TopLevelMixin | None:
     if d["status_counts"].empty:
         return None
-    # the projector's colours are all dark enough for white figures
-    return charts.status_distribution(d["status_counts"], d["statuses"], label_color="white")
+    return charts.status_distribution(d["status_counts"], d["statuses"])
+
+
+OVERDUE_LINES = 8  # two lines each at most: all of them fit on a 1080p slide
 
 
 def _overdue(d: dict[str, Any]) -> alt.TopLevelMixin:
     lines = [
         f"fällig {fmt.date(r.due_date)} · {r.title} ({r.area})"
-        for r in d["overdue"].head(10).itertuples()
+        for r in d["overdue"].head(OVERDUE_LINES).itertuples()
     ]
     more = len(d["overdue"]) - len(lines)
     if more > 0:
@@ -102,7 +108,13 @@ def chart_for(key: str, deck_data: dict[str, Any], for_export: bool = False) -> 
         chart = charts.text_list([NO_DATA], BY_KEY[key].title, NO_DATA)
     chart = chart.properties(title="")  # the slide carries the title
     if for_export:
-        chart = chart.properties(width=SLIDE_SIZE[0], height=SLIDE_SIZE[1])
+        # The whole chart (axes and legend included) fills the slide's chart area at
+        # scale 1, so its type keeps the size set by charts.projector on the slide.
+        chart = chart.properties(
+            width=SLIDE_SIZE[0],
+            height=SLIDE_SIZE[1],
+            autosize=alt.AutoSizeParams(type="fit", contains="padding"),
+        )
     return charts.projector(chart)
 
 

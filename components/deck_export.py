@@ -49,6 +49,11 @@ GAP = 28
 OVERSAMPLE = 1.5
 MIN_SCALE, MAX_SCALE = 1.0, 6.0
 ASSUMED_SIZE = (400.0, 300.0)  # px at scale 1 of a chart without a numeric width/height
+# The area between title and footer that a chart is fitted into (see _slide).
+CHART_BOX = (
+    WIDTH - 2 * MARGIN,
+    int(HEIGHT - FOOTER_BOTTOM - FOOTER_PX * 1.25 - GAP - (TITLE_TOP + TITLE_PX * 1.25 + GAP)),
+)
 TEXT_COLOUR = (0, 0, 0)
 FOOTER_COLOUR = (85, 85, 85)
 

@@ -129,11 +129,54 @@ def _csv_cell(value: object) -> str:
     return _neutralise(str(value))
 
 
+# '19,5 %', '82 %', '−3 %' with any space (or none) before the sign: a percent as shown.
+PERCENT_TEXT = re.compile(r"^([+\-\u2212]?\d{1,3}(?:\.\d{3})*(?:,\d+)?)[ \u00a0\u202f]?%$")
+# What a percent column may hold besides percents: no figure (kept as text).
+NOT_A_FIGURE = {"", "–", "-", "unbekannt"}
+
+
+def _percent_number(text: str) -> float | None:
+    match = PERCENT_TEXT.match(text.strip())
+    if match is None:
+        return None
+    figure = match.group(1).replace(".", "").replace(",", ".").replace("\u2212", "-")
+    return float(figure)
+
+
+def spreadsheet_table(df: pd.DataFrame) -> pd.DataFrame:
+    """DF as it goes into a spreadsheet: a column of percents as shown on screen
+    ('19,5 %') becomes the same figure as a number (19.5) under a header that says
+    so ('Anteil (%)'), so every export writes a percent one way. Cells without a
+    figure ('unbekannt', '–') stay as they are."""
+    out = df.copy()
+    for i, name in enumerate(df.columns):
+        values = df.iloc[:, i]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values):
+            continue
+        texts = [v for v in values.tolist() if isinstance(v, str)]
+        figures = [_percent_number(v) for v in texts]
+        if not any(f is not None for f in figures) or any(
+            f is None and t.strip() not in NOT_A_FIGURE for t, f in zip(texts, figures, strict=True)
+        ):
+            continue
+        converted = [
+            _percent_number(v) if isinstance(v, str) and _percent_number(v) is not None else v
+            for v in values.tolist()
+        ]
+        column = pd.Series(converted, index=df.index, dtype=object)
+        label = str(name) if str(name).endswith("(%)") else f"{name} (%)"
+        out.isetitem(i, column)
+        out.columns = [label if j == i else c for j, c in enumerate(out.columns)]
+    return out
+
+
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """CSV for German Excel: UTF-8 with BOM, `;`, decimal comma, dd.mm.yyyy dates.
+    """CSV for German Excel: UTF-8 with BOM, `;`, decimal comma, dd.mm.yyyy dates,
+    percents as numbers under a '(%)' header (`spreadsheet_table`).
 
     String cells and headers that could be read as a formula get a leading `'`.
     """
+    df = spreadsheet_table(df)
     columns = [_column_values(df.iloc[:, i]) for i in range(df.shape[1])]
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
@@ -184,7 +227,8 @@ def _set_cell(cell: Any, value: object) -> int:
 
 
 def excel_bytes(df: pd.DataFrame, sheet_name: str = "Daten") -> bytes:
-    """An .xlsx workbook of DF: bold, frozen header row, real dates and numbers."""
+    """An .xlsx workbook of DF: bold, frozen header row, real dates and numbers
+    (percents as in `csv_bytes`)."""
     return excel_workbook({sheet_name: df})
 
 
@@ -209,6 +253,7 @@ def excel_workbook(sheets: Mapping[str, pd.DataFrame]) -> bytes:
 
 
 def _fill_sheet(sheet: Any, df: pd.DataFrame) -> None:
+    df = spreadsheet_table(df)
     bold = Font(bold=True)
     for col, name in enumerate(df.columns, start=1):
         header = sheet.cell(row=1, column=col)

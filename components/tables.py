@@ -10,8 +10,9 @@ from db.queries import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
 
 
 def attendance(per_sector: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Attendance per sector (participation.sector_totals): the table shown and its
-    export, which keeps the rate as a number."""
+    """Attendance per sector (participation.sector_totals): the table shown ('81,8 %')
+    and its export, which holds the same percent as a number (81,8) under
+    'Teilnahmequote (%)'."""
     shown = pd.DataFrame(
         {
             "Bereich": per_sector["sector"],
@@ -20,10 +21,14 @@ def attendance(per_sector: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             "Durch Stellvertretung": per_sector["deputy"],
             "Entschuldigt": per_sector["excused"],
             "Unentschuldigt": per_sector["absent"],
-            "Teilnahmequote": per_sector["rate"].map(fmt.percent),
+            "Teilnahmequote": per_sector["rate"].map(lambda v: fmt.percent(v, 1)),
         }
     )
-    return shown, shown.assign(Teilnahmequote=per_sector["rate"].round(4))
+    # The export holds the same figure as the screen, as a number a spreadsheet can use.
+    export = shown.drop(columns="Teilnahmequote").assign(
+        **{"Teilnahmequote (%)": (per_sector["rate"] * 100).round(1).values}
+    )
+    return shown, export
 
 
 def representation(shares: pd.DataFrame) -> pd.DataFrame:

@@ -16,9 +16,10 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from components import charts, deck_export, fmt
+from components import charts, deck, deck_export, fmt
 from components.briefing_pdf import briefing_pdf, count_change, points_change
 from components.deck_export import Slide, deck_pdf, deck_png_zip, pdf_png_zip
+from db import deck as deck_db
 from db import progress, queries
 from db.briefing import build_briefing
 from db.engine import session_scope
@@ -218,3 +219,41 @@ def test_changes_are_written_the_german_way() -> None:
     assert count_change(5, None) == "–"
     assert points_change(0.70, 0.725) == "−2,5 Pp."
     assert points_change(45.0, 40.0, scale=1) == "+5,0 Pp."
+
+
+# --------------------------------------------------------------------------- type size
+
+
+def _ink_rows(grey: Image.Image, box: tuple[int, int, int, int]) -> list[tuple[int, int]]:
+    """Runs (top, bottom) of rows with dark pixels in BOX of GREY: one run per text line."""
+    region = grey.crop(box)
+    dark = [
+        any(region.getpixel((x, y)) < 128 for x in range(region.width))
+        for y in range(region.height)
+    ]
+    runs, start = [], None
+    for y, is_dark in enumerate([*dark, False]):
+        if is_dark and start is None:
+            start = y
+        elif not is_dark and start is not None:
+            runs.append((box[1] + start, box[1] + y))
+            start = None
+    return runs
+
+
+def test_slide_axis_labels_measure_at_least_28_px(demo_engine) -> None:
+    """The sector names on the y axis of the members slide, measured in the 1920x1080
+    PNG: from the top of 'l' to the bottom of 'g' ('Religionsgemeinschaften',
+    'Bildungsorganisationen'), at least 28 px, as the README promises the hall."""
+    with session_scope(demo_engine) as s:
+        sitting = deck_db.sittings(s, TODAY).iloc[0]["id"]
+        data = deck_db.deck_data(s, TODAY, int(sitting))
+    with zipfile.ZipFile(io.BytesIO(deck_png_zip(deck.export_slides(data, ["mitglieder"])))) as z:
+        image = Image.open(io.BytesIO(z.read("folie-01.png"))).convert("L")
+    assert image.size == (1920, 1080)
+    # The left 200 px of the chart area hold only the starts of the longest sector names.
+    top, bottom = 146, 1010
+    lines = _ink_rows(image, (64, top, 264, bottom))
+    heights = [b - a for a, b in lines]
+    assert len(lines) >= 3, heights
+    assert max(heights) >= 28, f"axis label ink heights {heights} px"

@@ -16,6 +16,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from components import tables
 from components.exports import chart_png, chart_svg, csv_bytes, excel_bytes, ics_bytes
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -339,3 +340,37 @@ def test_ics_empty_is_valid_calendar() -> None:
     assert calendar.name == "VCALENDAR"
     assert calendar.walk("VEVENT") == []
     assert calendar["VERSION"] == "2.0"
+
+
+# --------------------------------------------------------------------------- percents
+
+
+def test_percents_are_exported_as_on_screen_as_numbers_under_a_percent_header() -> None:
+    shown = pd.DataFrame(
+        {
+            "Bereich": ["Politik", "Verwaltung", "Wissenschaft"],
+            "Anteil": ["19,5 %", "81,8\u00a0%", "–"],
+            "Fortschritt": ["45\u00a0%", "unbekannt", None],
+            "Notiz": ["5 % mehr", "x", "y"],
+        }
+    )
+    rows = _csv_rows(csv_bytes(shown))
+    assert rows[0] == ["Bereich", "Anteil (%)", "Fortschritt (%)", "Notiz"]
+    assert [r[1] for r in rows[1:]] == ["19,5", "81,8", "–"]
+    assert [r[2] for r in rows[1:]] == ["45,0", "unbekannt", ""]
+    sheet = _sheet(excel_bytes(shown))
+    assert [c.value for c in sheet[1]] == ["Bereich", "Anteil (%)", "Fortschritt (%)", "Notiz"]
+    assert sheet["B2"].value == 19.5 and sheet["B3"].value == 81.8
+    assert sheet["D2"].value == "5 % mehr"
+
+
+def test_attendance_export_holds_the_percent_the_screen_shows() -> None:
+    per_sector = pd.DataFrame(
+        {"sector": ["Politik"], "invited": [20], "present": [15], "deputy": [2],
+         "excused": [2], "absent": [1], "rate": [0.8175]}
+    )  # fmt: skip
+    shown, export = tables.attendance(per_sector)
+    assert shown["Teilnahmequote"].iloc[0].replace("\u00a0", " ") == "81,8 %"
+    rows = _csv_rows(csv_bytes(export))
+    assert rows[0][-1] == "Teilnahmequote (%)" and rows[1][-1] == "81,8"
+    assert _csv_rows(csv_bytes(shown))[1][-1] == "81,8"

@@ -9,6 +9,7 @@ import pytest
 from coloraide import Color
 
 from components import charts
+from components.exports import chart_svg
 
 DEFICIENCIES = [None, "protan", "deutan", "tritan"]
 
@@ -35,5 +36,46 @@ def test_projector_type_is_at_least_28_px_and_titles_larger():
     assert config["axis"]["titleFontSize"] >= 28
     assert config["legend"]["labelFontSize"] >= 28
     assert config["text"]["fontSize"] >= 28
+    spec = charts.projector(charts.members_by_sector(df)).to_dict()
+    figure = next(p for p in spec["params"] if p["name"] == charts.FIGURE_SIZE)
+    assert figure["value"] == charts.PROJECTOR_FONT  # the figures on the marks, too
     assert config["title"]["fontSize"] > config["axis"]["labelFontSize"]
     assert config["range"]["category"] == charts.HIGH_CONTRAST
+
+
+@pytest.mark.parametrize("colour", charts.STATUS_COLOURS)
+def test_every_status_colour_stands_out_from_white_and_carries_white_figures(colour):
+    assert Color(colour).contrast("white", method="wcag21") >= 3.0
+
+
+@pytest.mark.parametrize("deficiency", DEFICIENCIES)
+def test_status_colours_stay_apart_for_colour_blind_viewers(deficiency):
+    seen = [
+        Color(c) if deficiency is None else Color(c).filter(deficiency)
+        for c in charts.STATUS_COLOURS
+    ]
+    assert min(a.delta_e(b, method="2000") for a, b in combinations(seen, 2)) >= 15
+
+
+def _status_fills(chart) -> dict[str, str]:
+    spec = chart.to_dict()
+    layer = next(x for x in spec["layer"] if x["encoding"].get("color", {}).get("field"))
+    scale = layer["encoding"]["color"]["scale"]
+    return dict(zip(scale["domain"], scale["range"], strict=True))
+
+
+def test_a_status_has_one_colour_on_screen_on_slides_and_in_exports():
+    statuses = ["vorgeschlagen", "geplant", "in Umsetzung", "umgesetzt", "zurückgestellt"]
+    counts = pd.DataFrame(
+        {"area": "AG", "area_order": 0, "status": statuses, "status_order": range(5),
+         "measures": [1, 2, 3, 4, 5]}
+    )  # fmt: skip
+    screen = charts.status_distribution(counts, statuses)
+    slide = charts.projector(charts.status_distribution(counts, statuses))
+    # An explicit range wins over the theme's category colours (PALETTE / HIGH_CONTRAST).
+    assert _status_fills(screen) == _status_fills(slide)
+    assert list(_status_fills(screen).values()) == charts.status_colours(statuses)
+    for chart in (screen, slide):
+        svg = chart_svg(chart).decode()
+        for colour in charts.status_colours(statuses):
+            assert f'fill="{colour}"' in svg
