@@ -132,6 +132,12 @@ def _downloads(name: str, key: str, formats: list[tuple[str, str, str, Any]]) ->
         )
 
 
+def section(title: str) -> None:
+    """A section heading on the level of the chart titles (h5), so that a page
+    reads title, then sections of one size: tables, lists and charts alike."""
+    st.markdown(f"##### {fmt.md(title)}")
+
+
 def empty(message: str) -> None:
     st.info(message, icon=":material/info:")
 

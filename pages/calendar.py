@@ -124,7 +124,7 @@ with tab_detail:
     rows = attendance[attendance["meeting_id"] == meeting_id]
     left, right = st.columns(2)
     with left:
-        st.markdown("**Teilnahme nach Bereich**")
+        ui.section("Teilnahme nach Bereich")
         if rows.empty and meeting["status"] == "planned":
             ui.empty("Die Anwesenheit wird nach dem Termin erfasst.")
         elif rows.empty:
@@ -141,7 +141,7 @@ with tab_detail:
             )
             ui.table(summary, "Teilnahme am Termin", "cal_detail_att")
     with right:
-        st.markdown("**Hier vorgeschlagene Maßnahmen**")
+        ui.section("Hier vorgeschlagene Maßnahmen")
         proposed = data.read(queries.measures_proposed_at, int(meeting_id))
         if proposed.empty:
             ui.empty("Bei diesem Termin wurden keine Maßnahmen vorgeschlagen.")

@@ -71,7 +71,7 @@ if last_day:
             "unbekannt": now["unknown"].values,
         }
     )
-    st.subheader(f"Veränderung seit der letzten Plenarsitzung ({fmt.date(last_day)})")
+    ui.section(f"Veränderung seit der letzten Plenarsitzung ({fmt.date(last_day)})")
     if summary["Veränderung"].str.match("[±–]").all():
         ui.empty(
             f"Seit der letzten Plenarsitzung am {fmt.date(last_day)} wurde kein Fortschritt "

@@ -70,7 +70,7 @@ with middle:
     else:
         ui.empty("Noch keine Maßnahmen erfasst.")
 with right:
-    st.subheader("Nächste Termine")
+    ui.section("Nächste Termine")
     upcoming = data.read(queries.next_meetings, today, 3)
     if upcoming.empty:
         ui.empty("Keine Termine geplant.")
