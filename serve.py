@@ -11,11 +11,13 @@ import sys
 
 import streamlit as st
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from streamlit import config as st_config
 
+from components.german_shell import GermanShell
 from db import logs
 from db.config import ConfigError, database_url
 from db.deployment import health, shared_setup_problems
@@ -54,4 +56,9 @@ def _script_error(exc: BaseException) -> bool:
     return True
 
 
-app = st.App("app.py", routes=[Route("/healthz", healthz)], on_script_error=_script_error)
+app = st.App(
+    "app.py",
+    routes=[Route("/healthz", healthz)],
+    middleware=[Middleware(GermanShell)],
+    on_script_error=_script_error,
+)

@@ -28,6 +28,7 @@ def meeting_filters(prefix: str, areas: pd.DataFrame) -> tuple:
         format_func=MEETING_KIND_LABELS.get,
         key=f"{prefix}_kinds",
         placeholder="Alle Arten",
+        select_all=False,  # its text is fixed English; an empty choice means all kinds
     )
     names = {int(k): v for k, v in zip(areas["id"], areas["name"], strict=True)}
     area_id = c3.selectbox(
