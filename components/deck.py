@@ -9,7 +9,7 @@ from typing import Any
 
 import altair as alt
 
-from components import charts, data, deck_export, fmt
+from components import charts, data, deck_export, exports, fmt
 from components.briefing_pdf import briefing_pdf
 from db.briefing import build_briefing
 
@@ -42,7 +42,7 @@ def _change(d: dict[str, Any]) -> alt.TopLevelMixin | None:
     if d["baseline_day"] is None:
         return None
     changes = charts.area_changes(d["progress"], d["today"], d["baseline_day"])
-    note = charts.change_note(changes)
+    note = charts.change_note(changes, d["baseline_day"])
     if note is not None:  # no empty chart with a zero axis: say it
         return charts.text_list([note], "Veränderung seit der letzten Sitzung", note)
     return charts.area_change(d["progress"], d["today"], d["baseline_day"])
@@ -75,7 +75,7 @@ def _overdue(d: dict[str, Any]) -> alt.TopLevelMixin:
 def _next(d: dict[str, Any]) -> alt.TopLevelMixin:
     lines = [
         f"{fmt.weekday_date(r.starts_at)}, {r.starts_at:%H:%M} Uhr · {r.title}"
-        + (f" · {r.location}" if r.location else "")
+        + (f" · {r.location}" if fmt.or_none(r.location) else "")
         for r in d["next_meetings"].itertuples()
     ]
     return charts.text_list(
@@ -116,6 +116,15 @@ def chart_for(key: str, deck_data: dict[str, Any], for_export: bool = False) -> 
             autosize=alt.AutoSizeParams(type="fit", contains="padding"),
         )
     return charts.projector(chart)
+
+
+def slide_image(key: str, deck_data: dict[str, Any]) -> tuple[bytes, str]:
+    """Slide KEY's chart as PNG at the slide's chart size (as in the exports), with
+    its text alternative: on screen it is scaled to the width it gets, so a live
+    chart's 32 px type cannot overflow a smaller screen."""
+    chart = chart_for(key, deck_data, for_export=True)
+    alt_text = deck_export.description(chart) or BY_KEY[key].title
+    return exports.chart_png(chart, scale=1.0), alt_text
 
 
 def footer(deck_data: dict[str, Any], number: int, total: int) -> str:

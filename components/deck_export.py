@@ -138,7 +138,7 @@ def _chart_image(chart: Any, box_width: float, box_height: float) -> Image.Image
     return image
 
 
-def _description(chart: Any) -> str | None:
+def description(chart: Any) -> str | None:
     """The chart's text alternative (set by components.charts.finish), if any."""
     text = getattr(chart, "description", None)
     return text if isinstance(text, str) and text else None
@@ -176,7 +176,7 @@ def _slide(pdf: FPDF, slide: Slide) -> None:
         y=box_top + (box_height - height) / 2,
         w=width,
         h=height,
-        alt_text=_description(slide.chart) or slide.title,
+        alt_text=description(slide.chart) or slide.title,
     )
 
 

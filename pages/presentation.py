@@ -28,21 +28,6 @@ def freeze() -> None:
     state["deck_taken"] = fmt.datetime(dt.datetime.now(BERLIN))
 
 
-def unmoved(key: str, snapshot: dict) -> str | None:
-    """The sentence in place of the change slide when no area moved since the sitting."""
-    baseline = snapshot.get("baseline_day")
-    if key != "veraenderung" or baseline is None:
-        return None
-    rows = snapshot["progress"]
-    now = rows[rows["day"] == snapshot["today"]].set_index("area_id")["mean"]
-    then = rows[rows["day"] == baseline].set_index("area_id")["mean"]
-    if any((fmt.points_change(v, then.get(a), scale=1) or "±")[0] != "±" for a, v in now.items()):
-        return None
-    return (
-        f"Seit der letzten Plenarsitzung am {fmt.date(baseline)} wurde kein Fortschritt gemeldet."
-    )
-
-
 def step(delta: int) -> None:
     state["deck_index"] = max(
         0, min(state.get("deck_index", 0) + delta, len(state["deck_slides"]) - 1)
@@ -97,6 +82,7 @@ else:
             on_change=remember,
             args=("deck_slides_widget", "deck_slides"),
             placeholder="Folien auswählen",
+            select_all=False,
             help="Die Reihenfolge der Auswahl ist die Reihenfolge der Folien.",
         )
 
@@ -169,19 +155,9 @@ right.button(
 )
 
 st.header(titles[key], anchor=False)
-spec = ui.cached_spec(
-    f"deck_{key}", lambda *_frozen: deck.chart_for(key, snapshot), *state["deck_frozen"]
+# The slide as the exports draw it, scaled to the width it gets: its type keeps its
+# size relative to the slide on a projector, a laptop or a 1280x720 beamer.
+image, alt_text = data.derived(
+    f"deck_image_{key}", lambda *_frozen: deck.slide_image(key, snapshot), *state["deck_frozen"]
 )
-note = unmoved(key, snapshot)
-if note is not None:
-    ui.empty(note)
-elif spec is None:
-    ui.empty(deck.NO_DATA)
-else:
-    st.vega_lite_chart(
-        spec,
-        theme=None,
-        width="stretch",
-        height=680 if fullscreen else 560,
-        key=f"deck_chart_{key}",
-    )
+st.image(image, width="stretch", alt=alt_text)
