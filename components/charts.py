@@ -11,6 +11,8 @@ import textwrap
 import altair as alt
 import pandas as pd
 
+from components import fmt
+
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 # For the projector: every colour at least 3:1 against white (WCAG 1.4.11) and the
@@ -60,7 +62,13 @@ def finish(chart: alt.TopLevelMixin, title: str, description: str) -> alt.TopLev
     """Title, text alternative and the German locale and theme on every chart."""
     return (
         chart.add_params(alt.param(name=FIGURE_SIZE, value=SCREEN_FONT))
-        .properties(title=title, description=description)
+        # A little padding: Streamlit draws without any, and the descenders of a
+        # rotated axis title ('q', '(') would touch the chart's left edge.
+        .properties(
+            title=title,
+            description=description,
+            padding={"left": 5, "top": 5, "right": 5, "bottom": 5},  # Streamlit needs all four
+        )
         .configure(locale=GERMAN_LOCALE, font=FONT, range={"category": PALETTE})
         .configure_axis(labelFontSize=SCREEN_FONT, titleFontSize=SCREEN_FONT, labelLimit=260)
         .configure_legend(
@@ -69,7 +77,7 @@ def finish(chart: alt.TopLevelMixin, title: str, description: str) -> alt.TopLev
         )
         # No x label beyond the axis' ends, where the chart's edge would cut it.
         .configure_axisX(labelBound=True)
-        .configure_title(fontSize=17, anchor="start", offset=12)
+        .configure_title(fontSize=17, anchor="start", offset=12, frame="bounds")
         .configure_text(fontSize=SCREEN_FONT)
         .configure_point(size=160)
         .configure_view(stroke=None)
@@ -94,7 +102,7 @@ def projector(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
             labelFontSize=size, titleFontSize=size, symbolSize=500, orient="bottom", columns=3,
             labelLimit=900, symbolStrokeWidth=5,
         )
-        .configure_title(fontSize=size + 10, anchor="start", offset=20)
+        .configure_title(fontSize=size + 10, anchor="start", offset=20, frame="bounds")
         .configure_text(fontSize=size)
         .configure_line(strokeWidth=6)
         .configure_point(size=400)
@@ -164,23 +172,22 @@ def area_changes(progress: pd.DataFrame, today, since) -> pd.DataFrame:
         }
     ).dropna()
     df["Veränderung"] = df["Veränderung"].round(1)
-    df["Beschriftung"] = df["Veränderung"].map(
-        lambda v: (
-            ("±" if v == 0 else "+" if v > 0 else "\u2212")
-            + f"{abs(v):.1f}".replace(".", ",")
-            + "\u00a0Pp."
-        )
-    )
+    df["Beschriftung"] = [fmt.points_change(v, 0.0, scale=1) for v in df["Veränderung"]]
     return df
 
 
-def change_note(changes: pd.DataFrame) -> str | None:
+def change_note(changes: pd.DataFrame, since=None) -> str | None:
     """The sentence to show instead of the change chart when it would be empty or
-    all zero (from area_changes); None when there is a change to draw."""
+    all zero (from area_changes), naming the sitting's day SINCE when given; None
+    when there is a change to draw. Used by the pages and the deck alike."""
     if changes.empty:
         return NO_COMPARISON
     if (changes["Veränderung"] == 0).all():
-        return NO_CHANGE
+        if since is None:
+            return NO_CHANGE
+        return (
+            f"Seit der letzten Plenarsitzung am {fmt.date(since)} wurde kein Fortschritt gemeldet."
+        )
     return None
 
 
@@ -342,7 +349,7 @@ def composition_heatmap(composition: pd.DataFrame) -> alt.TopLevelMixin:
     )
     return finish(
         (cells + text).properties(height=alt.Step(34), width=alt.Step(130)),
-        "Zusammensetzung nach Bereich und Arbeitsgruppe",
+        "Zusammensetzung der Arbeitsgruppen",
         "Tabelle als Farbfläche: Mitglieder je Bereich in jeder Arbeitsgruppe, "
         "mit Anzahl und Anteil an der Gruppe.",
     )
@@ -444,7 +451,21 @@ def attendance_trend(attendance: pd.DataFrame) -> alt.TopLevelMixin:
         alt.Chart(df)
         .mark_line(point=alt.OverlayMarkDef(size=70, filled=True), strokeWidth=2.5)
         .encode(
-            x=alt.X("Datum:T", title=None, axis=alt.Axis(format="%d.%m.%Y", tickCount="month")),
+            # One tick per sitting (about once a year), the first and last points
+            # moved in from the edges so that their dates have room.
+            x=alt.X(
+                "Datum:T",
+                title=None,
+                axis=alt.Axis(
+                    format="%d.%m.%Y",
+                    values=[
+                        alt.DateTime(year=d.year, month=d.month, date=d.day)
+                        for d in sorted(df["Datum"].unique())
+                    ],
+                    grid=False,
+                ),
+                scale=alt.Scale(padding=60),
+            ),
             y=alt.Y(
                 "Quote:Q",
                 title="Teilnahmequote",

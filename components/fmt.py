@@ -26,7 +26,9 @@ def percent(share: float | None, digits: int = 0) -> str:
     if share is None:
         return "–"
     fmt = "#,##0" + ("." + "0" * digits if digits else "") + " %"
-    return format_percent(share, format=fmt, locale=LOCALE)
+    # Babel writes a plain space; the no-break space keeps '19,5 %' on one line
+    # and is what the charts and fmt.progress write.
+    return format_percent(share, format=fmt, locale=LOCALE).replace(" ", "\u00a0")
 
 
 def date(value: dt.date | dt.datetime | None) -> str:
@@ -108,7 +110,7 @@ def points_change(now: float | None, then: float | None, scale: float = 100) -> 
         return None
     diff = (now - then) * scale
     sign = "+" if diff > 0.05 else "−" if diff < -0.05 else "±"
-    return f"{sign}{number(abs(diff), 1)} Pp."
+    return f"{sign}{number(abs(diff), 1)}\u00a0Pp."
 
 
 def or_none(value: object) -> object:

@@ -52,32 +52,12 @@ with right:
     )
 
 if last_day:
-    then = areas[areas["day"] == last_day].set_index("area_id")
-    summary = pd.DataFrame(
-        {
-            "Themenbereich": now["area"].values,
-            "Fortschritt heute": [
-                fmt.number(v, 1) + " %" if pd.notna(v) else "–" for v in now["mean"]
-            ],
-            f"am {fmt.date(last_day)}": [
-                fmt.number(then.loc[a, "mean"], 1) + " %" if pd.notna(then.loc[a, "mean"]) else "–"
-                for a in now["area_id"]
-            ],
-            "Veränderung": [
-                fmt.points_change(v, then.loc[a, "mean"], scale=1) or "–"
-                for v, a in zip(now["mean"], now["area_id"], strict=True)
-            ],
-            "bekannt": now["known"].values,
-            "unbekannt": now["unknown"].values,
-        }
-    )
     ui.section(f"Veränderung seit der letzten Plenarsitzung ({fmt.date(last_day)})")
-    if summary["Veränderung"].str.match("[±–]").all():
-        ui.empty(
-            f"Seit der letzten Plenarsitzung am {fmt.date(last_day)} wurde kein Fortschritt "
-            "gemeldet."
-        )
+    note = charts.change_note(charts.area_changes(areas, today, last_day), last_day)
+    if note:
+        ui.empty(note)
     else:
+        summary = tables.progress_since(areas, today, last_day)
         ui.table(summary, "Fortschritt seit der letzten Sitzung", "meas_since")
 
 ui.chart(

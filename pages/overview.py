@@ -52,21 +52,14 @@ with middle:
             *days,
         )
         if last_day:
-            then = area_now_then[area_now_then["day"] == last_day].set_index("area")["mean"]
-            moves = [
-                (row.area, fmt.points_change(row.mean, then.get(row.area), scale=1))
-                for row in now.itertuples()
-            ]
-            if all(change is None or change.startswith("±") for _, change in moves):
-                st.caption(
-                    f"Seit der letzten Plenarsitzung am {fmt.date(last_day)} "
-                    "wurde kein Fortschritt gemeldet."
+            changes = charts.area_changes(area_now_then, today, last_day)
+            st.caption(
+                charts.change_note(changes, last_day)
+                or f"Seit der letzten Plenarsitzung am {fmt.date(last_day)}: "
+                + " · ".join(
+                    f"{row.Themenbereich} {row.Beschriftung}" for row in changes.itertuples()
                 )
-            else:
-                st.caption(
-                    f"Seit der letzten Plenarsitzung am {fmt.date(last_day)}: "
-                    + " · ".join(f"{area} {change or '–'}" for area, change in moves)
-                )
+            )
     else:
         ui.empty("Noch keine Maßnahmen erfasst.")
 with right:
@@ -77,7 +70,7 @@ with right:
     for i, row in enumerate(upcoming.itertuples()):
         with st.container(border=True):
             st.text(("Nächster Termin: " if i == 0 else "") + row.title)
-            where = row.location or "Ort offen"
+            where = fmt.or_none(row.location) or "Ort offen"
             st.caption(
                 f"{fmt.weekday_date(row.starts_at)}, {row.starts_at:%H:%M} Uhr · {fmt.md(where)}"
             )

@@ -187,8 +187,10 @@ def test_no_change_is_a_sentence_not_an_empty_chart(demo) -> None:
     assert charts.area_change(flat, TODAY, demo["last"]) is None
     changes = charts.area_changes(flat, TODAY, demo["last"])
     assert charts.change_note(changes) == charts.NO_CHANGE
+    dated = charts.change_note(changes, demo["last"])
+    assert dated.startswith("Seit der letzten Plenarsitzung am ") and "kein Fortschritt" in dated
     slide = deck.chart_for("veraenderung", dict(demo["deck"], progress=flat))
-    assert charts.NO_CHANGE in slide.to_json()
+    assert dated in slide.to_json()
     moved = charts.area_changes(_moved(demo["progress"]), TODAY, demo["last"])
     assert charts.change_note(moved) is None
     assert list(moved["Beschriftung"])[:2] == ["+12,5\u00a0Pp.", "\u22124,3\u00a0Pp."]

@@ -105,7 +105,7 @@ def test_measures_page_shows_area_progress_without_counting_unknowns(app_env, de
     at = open_page("pages/measures.py")
     table = next(d.value for d in at.dataframe if "Fortschritt heute" in d.value.columns)
     row = table[table["Themenbereich"] == area].iloc[0]
-    assert row["Fortschritt heute"] == f"{fmt.number(mean, 1)} %"
+    assert row["Fortschritt heute"] == f"{fmt.number(mean, 1)}\u00a0%"
     assert row["unbekannt"] == unknown >= 1
 
 

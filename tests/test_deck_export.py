@@ -217,8 +217,8 @@ def test_changes_are_written_the_german_way() -> None:
     assert count_change(5, 7) == "−2"
     assert count_change(5, 5) == "±0"
     assert count_change(5, None) == "–"
-    assert points_change(0.70, 0.725) == "−2,5 Pp."
-    assert points_change(45.0, 40.0, scale=1) == "+5,0 Pp."
+    assert points_change(0.70, 0.725) == "−2,5\u00a0Pp."
+    assert points_change(45.0, 40.0, scale=1) == "+5,0\u00a0Pp."
 
 
 # --------------------------------------------------------------------------- type size
