@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import data, fmt
+from components import data, fmt, ui
 from db.errors import Conflict, DomainError, InvalidInput, ValidationError
 from db.models import BERLIN
 from db.permissions import Actor
@@ -83,7 +83,7 @@ def save(
     except Conflict as exc:
         st.error(fmt.md(str(exc)), icon=":material/sync_problem:")
         if exc.current:
-            st.dataframe(_current_values(exc.current), hide_index=True, width="stretch")
+            ui.frame(_current_values(exc.current))
         if prefix is not None and record_id is not None:
             st.button(
                 "Aktuellen Stand laden",

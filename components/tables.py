@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components import fmt
+from components import fmt, labels
 from db.queries import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
 
 
@@ -87,3 +87,64 @@ def meetings(df: pd.DataFrame) -> pd.DataFrame:
             "Status": df["status"].map(MEETING_STATUS_LABELS),
         }
     )
+
+
+def progress_since(areas: pd.DataFrame, today, since) -> pd.DataFrame:
+    """Each area's progress today and at the sitting on SINCE, and the change in
+    percentage points (from progress.area_progress for both days)."""
+    now = areas[areas["day"] == today]
+    then = areas[areas["day"] == since].set_index("area_id")["mean"].reindex(now["area_id"])
+
+    def shown(values) -> list[str]:
+        return [fmt.percent(v / 100, 1) if pd.notna(v) else "–" for v in values]
+
+    return pd.DataFrame(
+        {
+            "Themenbereich": now["area"].values,
+            "Fortschritt heute": shown(now["mean"]),
+            f"am {fmt.date(since)}": shown(then),
+            "Veränderung": [
+                fmt.points_change(v, t, scale=1) or "–"
+                for v, t in zip(now["mean"], then, strict=True)
+            ],
+            "bekannt": now["known"].values,
+            "unbekannt": now["unknown"].values,
+        }
+    )
+
+
+def _audit_change(row) -> str:
+    if row.field is None:
+        return "–"
+    if row.field == "password_hash":
+        return "neu gesetzt"
+    before = labels.value_text(row.table_name, row.field, row.old)
+    after = labels.value_text(row.table_name, row.field, row.new)
+    return f"{before} → {after}"
+
+
+def _audit_title(row) -> str:
+    if row.record_title is None:
+        return f"Nr. {row.record_id}"
+    if row.record_day is None or row.record_day != row.record_day:  # None or NaT
+        return str(row.record_title)
+    return f"{row.record_title} ({fmt.date(row.record_day)})"
+
+
+def audit(changes: pd.DataFrame, record: bool = True) -> pd.DataFrame:
+    """Audit changes (db.audit.changes) as staff read them: when, who, what, which
+    record, which field, 'vorher → nachher' in German; without the record columns
+    when RECORD is False (the history of one record)."""
+    rows = list(changes.itertuples(index=False))
+    view = pd.DataFrame(
+        {
+            "Zeitpunkt": changes["at"].map(fmt.datetime).values,
+            "Benutzer": changes["username"].values,
+            "Aktion": [labels.ACTIONS.get(r.action, r.action) for r in rows],
+            "Datensatz": [labels.record_name(r.table_name) for r in rows],
+            "Bezeichnung": [_audit_title(r) for r in rows],
+            "Feld": [labels.field_label(r.table_name, r.field) if r.field else "–" for r in rows],
+            "Änderung": [_audit_change(r) for r in rows],
+        }
+    )
+    return view if record else view.drop(columns=["Datensatz", "Bezeichnung"])

@@ -95,7 +95,7 @@ def table(
 
     ON_DOWNLOAD runs when a file is made (e.g. to log an export of personal data).
     """
-    st.dataframe(df, hide_index=True, width="stretch", column_config=column_config, key=key)
+    frame(df, column_config=column_config, key=key)
     data = df if export is None else export
 
     def made(make: Callable[[], bytes]) -> Callable[[], bytes]:
@@ -114,6 +114,15 @@ def table(
             ("Excel", "xlsx", XLSX, made(lambda: exports.excel_bytes(data, sheet_name=name))),
         ],
     )
+
+
+MISSING = "–"  # what a table shows for an empty cell (Streamlit's default is "None")
+
+
+def frame(df: pd.DataFrame, **options: Any) -> None:
+    """st.dataframe as every page shows a table: no index, full width, and an empty
+    cell drawn as a dash. OPTIONS go to st.dataframe (key, column_config, height)."""
+    st.dataframe(df, hide_index=True, width="stretch", placeholder=MISSING, **options)
 
 
 def _downloads(name: str, key: str, formats: list[tuple[str, str, str, Any]]) -> None:

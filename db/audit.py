@@ -231,6 +231,14 @@ def audit_changes(
     return changes(session, audit_entries(session, username, table_name, since, until, limit))
 
 
+def record_changes(
+    session: Session, table_name: str, record_id: int, limit: int = 100
+) -> pd.DataFrame:
+    """`audit_changes` of one record (TABLE_NAME, RECORD_ID): one row per changed field."""
+    entries = audit_entries(session, None, table_name, None, None, limit, str(record_id))
+    return changes(session, entries)
+
+
 def changes(session: Session, entries: pd.DataFrame) -> pd.DataFrame:
     """One row per changed field of the audit ENTRIES (as from queries.audit_entries).
 

@@ -208,7 +208,9 @@ def _next_meetings(session: Session, today: dt.date) -> dict[str, PlannedMeeting
     for row in df.itertuples():
         if row.area not in out:
             starts_at = pd.Timestamp(row.starts_at).to_pydatetime().astimezone(BERLIN)
-            out[row.area] = PlannedMeeting(row.title, starts_at, row.location or None)
+            out[row.area] = PlannedMeeting(
+                row.title, starts_at, None if pd.isna(row.location) else row.location or None
+            )
     return out
 
 

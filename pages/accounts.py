@@ -2,7 +2,7 @@ import datetime as dt
 
 import streamlit as st
 
-from components import data, fmt, forms, navigation
+from components import data, fmt, forms, navigation, ui
 from db import queries, services
 from db.accounts import ROLE_LABELS
 from db.errors import DomainError
@@ -20,7 +20,7 @@ table = accounts.assign(
 )[["username", "display_name", "Rolle", "Status"]].rename(
     columns={"username": "Benutzername", "display_name": "Name"}
 )
-st.dataframe(table, hide_index=True, width="stretch")
+ui.frame(table)
 
 left, right = st.columns(2)
 with left:

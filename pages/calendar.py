@@ -42,7 +42,7 @@ if len(upcoming):
         st.subheader(fmt.md(nxt["title"]), anchor=False)
         st.text(
             f"{fmt.weekday_date(nxt['starts_at'])}, {nxt['starts_at']:%H:%M}–"
-            f"{nxt['ends_at']:%H:%M} Uhr · {nxt['location'] or 'Ort offen'}"
+            f"{nxt['ends_at']:%H:%M} Uhr · {fmt.or_none(nxt['location']) or 'Ort offen'}"
         )
 
 
@@ -74,10 +74,8 @@ with tab_month:
         key="cal_month",
     )
     grid = calendar_view.month_grid(meetings, year, month)
-    st.dataframe(
+    ui.frame(
         grid,
-        hide_index=True,
-        width="stretch",
         row_height=calendar_view.ROW_HEIGHT,
         height=calendar_view.grid_height(grid),
     )
@@ -103,7 +101,7 @@ with tab_detail:
     st.text(
         f"{fmt.weekday_date(meeting['starts_at'])}, {meeting['starts_at']:%H:%M}–"
         f"{meeting['ends_at']:%H:%M} Uhr\n"
-        f"Ort: {meeting['location'] or 'offen'}\n"
+        f"Ort: {fmt.or_none(meeting['location']) or 'offen'}\n"
         f"Art: {MEETING_KIND_LABELS[meeting['kind']]}"
         + (f" · {meeting['area']}" if isinstance(meeting["area"], str) else "")
         + f"\nStatus: {MEETING_STATUS_LABELS[meeting['status']]}"
@@ -179,5 +177,5 @@ with tab_detail:
                     ),
                 )
             else:
-                st.dataframe(listed, hide_index=True, width="stretch", key="cal_detail_people")
+                ui.frame(listed, key="cal_detail_people")
             st.caption("Genannt sind nur die Teilnehmenden; Abwesenheiten zählt die Tabelle.")

@@ -1,11 +1,10 @@
 import datetime as dt
-import json
 
 import pandas as pd
 import streamlit as st
 
-from components import data, fmt, forms, navigation, ui
-from db import lookups, queries, services
+from components import data, fmt, forms, navigation, tables, ui
+from db import audit, lookups, services
 
 actor = navigation.page_actor("editor")
 today = dt.date.today()
@@ -218,24 +217,9 @@ with tab_history:
         )
         st.markdown("**Fortschrittsmeldungen**")
         ui.table(shown, "Verlauf der Maßnahme", "measures_history")
-        changes = data.read(queries.audit_entries, None, "measures", None, None, 100, str(selected))
+        changes = data.read(audit.record_changes, "measures", selected)
         st.markdown("**Änderungen am Stammblatt**")
         if changes.empty:
             ui.empty("Keine Änderungen protokolliert.")
         else:
-            st.dataframe(
-                pd.DataFrame(
-                    {
-                        "Zeitpunkt": changes["at"].map(fmt.datetime),
-                        "Von": changes["username"],
-                        "Vorher": changes["old"].map(
-                            lambda v: json.dumps(v, ensure_ascii=False) if v else ""
-                        ),
-                        "Nachher": changes["new"].map(
-                            lambda v: json.dumps(v, ensure_ascii=False) if v else ""
-                        ),
-                    }
-                ),
-                hide_index=True,
-                width="stretch",
-            )
+            ui.frame(tables.audit(changes, record=False))

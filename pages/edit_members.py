@@ -80,6 +80,7 @@ def member_form(prefix: str, record_id: int | str, row: dict) -> dict:
         format_func=names.get,
         key=k("groups"),
         placeholder="keine",
+        select_all=False,
     )
     return {
         "first_name": first,
@@ -272,16 +273,14 @@ with tab_retention:
     if expired.empty:
         ui.empty("Kein ehemaliges Mitglied hat die Aufbewahrungsfrist überschritten.")
     else:
-        st.dataframe(
+        ui.frame(
             pd.DataFrame(
                 {
                     "Name": expired["last_name"] + ", " + expired["first_name"],
                     "Organisation": expired["organisation"],
                     "Mitglied bis": expired["active_to"].map(fmt.date),
                 }
-            ),
-            hide_index=True,
-            width="stretch",
+            )
         )
         with st.form("members_retention"):
             confirmed = st.checkbox(

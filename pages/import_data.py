@@ -1,6 +1,6 @@
 import streamlit as st
 
-from components import data, exports, fmt, navigation
+from components import data, exports, fmt, navigation, ui
 from db import importer, logs
 from db.errors import DomainError, InvalidInput
 
@@ -90,7 +90,7 @@ if not preview.rows:
 
 st.subheader("Vorschau")
 st.write(importer.summary(preview))
-st.dataframe(importer.preview_frame(preview), hide_index=True, width="stretch")
+ui.frame(importer.preview_frame(preview))
 
 if not preview.ok:
     lines = ", ".join(str(n) for n in preview.error_lines)

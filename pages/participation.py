@@ -32,7 +32,7 @@ def _groups_chart(day: dt.date):
 
 def _groups_table(day: dt.date) -> pd.DataFrame:
     wide = data.read(participation.composition, day).pivot_table(
-        index="sector", columns="area", values="members", sort=False, fill_value=0
+        index="sector", columns="area", values="members", aggfunc="sum", sort=False, fill_value=0
     )
     return wide.reset_index().rename(columns={"sector": "Bereich"})
 

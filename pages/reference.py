@@ -69,7 +69,10 @@ for tab, (kind, title, query, columns) in zip(
 ):
     with tab:
         rows = data.read(query)
-        ui.table(rows[columns].rename(columns=COLUMN_NAMES), title, f"ref_{kind}_table")
+        shown = rows[columns].rename(columns=COLUMN_NAMES)
+        if "default_progress" in columns:  # a whole percent, or empty (NULL reads as NaN)
+            shown[COLUMN_NAMES["default_progress"]] = rows["default_progress"].astype("Int64")
+        ui.table(shown, title, f"ref_{kind}_table")
         left, right = st.columns(2)
         with left:
             with st.form(f"ref_{kind}_new"):
