@@ -15,12 +15,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SCRIPT = (Path(__file__).with_name("german_ui.js")).read_text(encoding="utf-8")
 NOSCRIPT = "<p>Bitte aktivieren Sie JavaScript, um das Dashboard zu nutzen.</p>"
+# Streamlit leaves 6rem above every page's title; at 1366x768 that pushes a page's
+# main control below the fold. Static CSS of the shell, no data.
+STYLE = "[data-testid='stMainBlockContainer']{padding-top:3.5rem}"
 
 
 def germanise(html: str) -> str:
     """Streamlit's index.html with lang="de", the script first in <head>, German noscript."""
     html = html.replace('<html lang="en">', '<html lang="de">', 1)
-    html = html.replace("<head>", f"<head>\n    <script>{SCRIPT}</script>", 1)
+    html = html.replace(
+        "<head>", f"<head>\n    <script>{SCRIPT}</script>\n    <style>{STYLE}</style>", 1
+    )
     start, end = html.find("<noscript>"), html.find("</noscript>")
     if 0 <= start < end:
         html = html[: start + len("<noscript>")] + NOSCRIPT + html[end:]

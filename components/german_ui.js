@@ -127,9 +127,13 @@
     return null;
   }
 
+  // An empty list's only "option" is Streamlit's own "No results", never app data.
+  const EMPTY_LIST = '[role="listbox"][data-empty="true"]';
+
   function translateText(node) {
     const element = node.parentElement;
-    if (!element || !node.nodeValue || element.closest(CONTENT)) return;
+    if (!element || !node.nodeValue) return;
+    if (element.closest(CONTENT) && !element.closest(EMPTY_LIST)) return;
     const value = german(node.nodeValue, element);
     if (value !== null && value !== node.nodeValue) node.nodeValue = value;
   }

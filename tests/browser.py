@@ -135,7 +135,7 @@ def sign_in(page: Page, url: str, username: str, password: str) -> None:
     for attempt in (1, 2):
         wait_for_app(page)
         page.get_by_label("Benutzername").fill(username)
-        page.get_by_label("Passwort").fill(password)
+        page.get_by_label("Passwort", exact=True).fill(password)
         page.get_by_role("button", name="Anmelden").click()
         try:
             expect(page.get_by_role("button", name="Abmelden")).to_be_visible(

@@ -23,10 +23,10 @@ TOLERANCE = 1.0  # px; anti-aliasing and rounding of the renderer
 OVERLAP = 2.0  # px in both directions before two texts count as overlapping
 WHITE = {"rgb(255, 255, 255)", "#fff", "#ffffff", "white"}
 
+# Runs on an <svg> element (offline: the rendered file; in the browser suite: the
+# chart Streamlit drew): the boxes of its texts and marks, relative to the SVG.
 MEASURE = """
-(svg) => {
-  document.body.innerHTML = svg;
-  const root = document.querySelector('svg');
+(root) => {
   const origin = root.getBoundingClientRect();
   const box = (el) => {
     const r = el.getBoundingClientRect();
@@ -37,14 +37,20 @@ MEASURE = """
     const m = g ? g.getAttribute('class').match(/role-([a-z-]+)/) : null;
     return m ? m[1] : '';
   };
+  const colours = (selector, attr) => [...new Set([...root.querySelectorAll(selector)]
+      .map((p) => p.getAttribute(attr)).filter((c) => c && c !== 'none' && c !== 'transparent'))];
   return {
-    width: parseFloat(root.getAttribute('width')),
-    height: parseFloat(root.getAttribute('height')),
+    width: origin.width,
+    height: origin.height,
     texts: [...root.querySelectorAll('text')].filter((t) => t.textContent.trim()).map((t) => ({
       text: t.textContent, box: box(t), fill: getComputedStyle(t).fill, role: role(t),
       opacity: parseFloat(getComputedStyle(t).opacity),
     })),
-    marks: [...root.querySelectorAll('g.mark-rect path, g.mark-rect rect')].map(box),
+    marks: [...root.querySelectorAll('g.mark-rect path, g.mark-rect rect')].map(box)
+      .filter((b) => b[2] > b[0] && b[3] > b[1]),
+    lines: colours('g.mark-line path', 'stroke'),
+    fills: [...new Set([...colours('g.mark-rect path', 'fill'), ...colours('g.mark-symbol path', 'fill'),
+                        ...colours('g.mark-arc path', 'fill'), ...colours('g.mark-area path', 'fill')])],
   };
 }
 """
@@ -58,17 +64,46 @@ class Text:
     role: str
 
 
+@dataclass(frozen=True)
+class Layout:
+    """What MEASURE found in one SVG."""
+
+    width: float
+    height: float
+    texts: list[Text]
+    marks: list[tuple]
+    line_colours: int  # distinct stroke colours of line marks
+    fill_colours: int  # distinct fill colours of bars, points, arcs and areas
+
+
+def layout_of(found: dict[str, Any]) -> Layout:
+    """A Layout from what MEASURE returned."""
+    return Layout(
+        found["width"],
+        found["height"],
+        [
+            Text(t["text"], tuple(t["box"]), t["fill"], t["role"])
+            for t in found["texts"]
+            if t["opacity"] > 0
+        ],
+        [tuple(m) for m in found["marks"]],
+        len(found["lines"]),
+        len(found["fills"]),
+    )
+
+
 def measure(page: Any, svg: str) -> tuple[float, float, list[Text], list[tuple]]:
     """Width, height, the texts and the rectangle marks of SVG, laid out by PAGE
     (a Playwright page)."""
+    layout = measure_layout(page, svg)
+    return layout.width, layout.height, layout.texts, layout.marks
+
+
+def measure_layout(page: Any, svg: str) -> Layout:
+    """The Layout of an SVG file's text, laid out by PAGE (a Playwright page)."""
     page.set_content("<html><body style='margin:0;padding:0'></body></html>")
-    found = page.evaluate(MEASURE, svg)
-    texts = [
-        Text(t["text"], tuple(t["box"]), t["fill"], t["role"])
-        for t in found["texts"]
-        if t["opacity"] > 0
-    ]
-    return found["width"], found["height"], texts, [tuple(m) for m in found["marks"]]
+    page.evaluate("(svg) => { document.body.innerHTML = svg; }", svg)
+    return layout_of(page.locator("svg").first.evaluate(MEASURE))
 
 
 def _inside(inner: tuple, outer: tuple, tolerance: float = TOLERANCE) -> bool:
@@ -108,8 +143,15 @@ def _colour_series(spec: dict[str, Any]) -> int:
 
 def problems(page: Any, svg: str, spec: dict[str, Any] | None = None) -> list[str]:
     """Everything a reader would find wrong with the texts of SVG (empty when none)."""
-    width, height, texts, marks = measure(page, svg)
+    return layout_problems(measure_layout(page, svg), spec)
+
+
+def layout_problems(layout: Layout, spec: dict[str, Any] | None = None) -> list[str]:
+    """The rules, on a measured SVG: every text inside the chart, none cut with
+    "…", white figures on their marks, no text on another, axis labels off the
+    marks, and a legend (or figures on the marks) for several colour series."""
     found = []
+    width, height, texts, marks = layout.width, layout.height, layout.texts, layout.marks
     frame = (0.0, 0.0, width, height)
     for t in texts:
         where = f"{t.text!r} ({t.role}) at {[round(v) for v in t.box]} in {width:.0f}x{height:.0f}"
@@ -121,15 +163,22 @@ def problems(page: Any, svg: str, spec: dict[str, Any] | None = None) -> list[st
             _inside(t.box, m, 0.5) for m in marks
         ):
             found.append(f"white text off its mark: {where}")
+        if t.role == "axis-label" and any(_overlap(t.box, m) for m in marks):
+            found.append(f"axis label on the marks: {where}")
     for i, a in enumerate(texts):
         for b in texts[i + 1 :]:
             if _overlap(a.box, b.box):
                 found.append(f"texts overlap: {a.text!r} ({a.role}) and {b.text!r} ({b.role})")
+    legend = [t for t in texts if t.role == "legend-label"]
     if spec is not None:
         series = _colour_series(spec)
-        legend = [t for t in texts if t.role == "legend-label"]
         if series > 1 and len(legend) < series:
             found.append(f"{series} colour series but {len(legend)} legend labels")
+    if layout.line_colours > 1 and not legend:
+        found.append(f"{layout.line_colours} line colours and no legend")
+    figures = any(t.role == "mark" for t in texts)
+    if layout.fill_colours > 1 and not legend and not figures:
+        found.append(f"{layout.fill_colours} colours and neither a legend nor figures")
     return found
 
 

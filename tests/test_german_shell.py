@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from pathlib import Path
 
 import streamlit
@@ -59,7 +60,10 @@ def _get(path: str) -> Response:
 
         await app(scope, receive, send)
 
-    asyncio.run(run())
+    # In a thread of its own: Playwright's loop may already run in this one (same worker).
+    worker = threading.Thread(target=asyncio.run, args=(run(),))
+    worker.start()
+    worker.join(timeout=30)
     return Response(messages)
 
 

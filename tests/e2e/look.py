@@ -7,10 +7,11 @@ every page, tab and slide and report all defects at once:
 - float noise (six or more decimals),
 - an English widget default (Streamlit's "Select all", the upload texts, ...),
 - an exception box or the unexpected-error message,
-- a chart with more than one colour series and neither a legend nor direct labels,
-- text in a chart's SVG whose box leaves the chart's own box (clipping), a label
-  Vega shortened with an ellipsis, light text that does not sit on a mark, an
-  axis label over the marks, a chart wider than its place on the page.
+- the chart rules of tests/chart_layout.py, on the SVG Streamlit drew: a chart
+  with several colour series and neither a legend nor figures, text whose box
+  leaves the chart's own box (clipping), a label cut with "…", white text off its
+  mark, texts on each other, axis labels on the marks; and a chart wider than its
+  place on the page.
 
 The same text rules are used for the exported files (tests/e2e/test_look.py).
 """
@@ -19,7 +20,10 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
+
+from tests.chart_layout import MEASURE, layout_of, layout_problems
 
 # A value pandas or JavaScript writes for "missing", as a word of its own.
 MISSING = re.compile(r"(?<![\w\-/])(nan|NaN|None|NaT|undefined|<NA>)(?![\w\-/])")
@@ -42,6 +46,9 @@ ENGLISH = (
     "Delete row",
 )
 UNEXPECTED = "Es ist ein unerwarteter Fehler aufgetreten"
+# An element the browser could not draw: Streamlit puts the JavaScript error and its
+# stack into an error box ("TypeError: ...", "at https://.../static/js/...").
+BROWSER_ERROR = re.compile(r"^\w*(Error|Exception)\b|\bat \S+/static/js/", re.MULTILINE)
 
 
 def text_problems(text: str, where: str) -> list[str]:
@@ -74,64 +81,26 @@ _PAGE_TEXT = """
 }
 """
 
-# Runs on one chart element: clipping, legends and overlaps in Vega's SVG.
-_CHART = """
-(host) => {
-  const out = [];
-  const svg = host.querySelector('svg.marks');
-  if (!svg) return {renderer: 'canvas', problems: out, title: ''};
-  const titleText = (svg.querySelector('g.role-title text') || {}).textContent || '';
-  const inside = (r, b, tol) => r.left >= b.left - tol && r.right <= b.right + tol
-                               && r.top >= b.top - tol && r.bottom <= b.bottom + tol;
-  const overlap = (a, b) => Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left))
-                          * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
-  const box = svg.getBoundingClientRect();
-  const place = host.getBoundingClientRect();
-  if (box.right > place.right + 2 || box.left < place.left - 2) {
-    out.push(`Diagramm breiter als sein Platz (${Math.round(box.width)} > ${Math.round(place.width)} px)`);
-  }
-  const markBoxes = [...svg.querySelectorAll('g.mark-rect path, g.mark-rect rect')]
-    .map((p) => p.getBoundingClientRect()).filter((r) => r.width > 0 && r.height > 0);
-  const light = (fill) => /^(white|#fff|#ffffff|rgb\\(255, ?255, ?255\\))$/i.test(fill || '');
-  for (const t of svg.querySelectorAll('text')) {
-    const text = t.textContent.trim();
-    const r = t.getBoundingClientRect();
-    if (!text || r.width === 0) continue;
-    if (!inside(r, box, 3)) out.push(`Text ragt aus dem Diagramm: "${text}"`);
-    if (text.endsWith('…')) out.push(`Text abgeschnitten: "${text}"`);
-    if (light(t.getAttribute('fill')) && !markBoxes.some((m) => inside(r, m, 1))) {
-      out.push(`heller Text neben seinem Balken (unlesbar): "${text}"`);
-    }
-    if (t.closest('g.role-axis-label') && markBoxes.some((m) => overlap(r, m) > 4)) {
-      out.push(`Achsenbeschriftung über den Feldern: "${text}"`);
-    }
-  }
-  const colours = (selector, attr) => new Set([...svg.querySelectorAll(selector)]
-      .map((p) => p.getAttribute(attr)).filter((c) => c && c !== 'none' && c !== 'transparent'));
-  const legend = svg.querySelectorAll('g.role-legend').length > 0;
-  const lines = colours('g.mark-line path', 'stroke');
-  const fills = new Set([...colours('g.mark-rect path', 'fill'), ...colours('g.mark-symbol path', 'fill'),
-                         ...colours('g.mark-arc path', 'fill'), ...colours('g.mark-area path', 'fill')]);
-  const labels = svg.querySelectorAll('g.mark-text text').length > 0;
-  if (lines.size > 1 && !legend) out.push(`${lines.size} Linien in Farben ohne Legende`);
-  if (fills.size > 1 && !legend && !labels) out.push(`${fills.size} Farben ohne Legende oder Beschriftung`);
-  return {renderer: 'svg', problems: out, title: titleText};
-}
-"""
-
 
 def chart_problems(page: Page, where: str) -> list[str]:
-    """The chart rules for every chart visible now (charts in closed tabs are skipped)."""
+    """The chart rules of tests/chart_layout.py on every chart visible now (charts
+    in closed tabs are skipped), as Streamlit drew it, and no chart wider than its
+    place on the page."""
     found = []
     charts = page.get_by_test_id("stVegaLiteChart")
     for i in range(charts.count()):
         chart = charts.nth(i)
         if not chart.is_visible():
             continue
-        chart.locator("svg.marks, canvas").first.wait_for(state="attached", timeout=30_000)
-        result = chart.evaluate(_CHART)
-        name = result["title"] or f"Diagramm {i + 1}"
-        found += [f"{where} › {name}: {problem}" for problem in result["problems"]]
+        svg = chart.locator("svg.marks").first
+        svg.wait_for(state="attached", timeout=30_000)
+        layout = layout_of(svg.evaluate(MEASURE))
+        titles = [t.text for t in layout.texts if t.role == "title-text"]
+        name = titles[0] if titles else f"Diagramm {i + 1}"
+        place, box = chart.bounding_box(), svg.bounding_box()
+        if box["x"] + box["width"] > place["x"] + place["width"] + 2:
+            found.append(f"{where} › {name}: breiter als sein Platz auf der Seite")
+        found += [f"{where} › {name}: {problem}" for problem in layout_problems(layout)]
     return found
 
 
@@ -143,6 +112,9 @@ def problems(page: Page, where: str) -> list[str]:
     text = page.evaluate(_PAGE_TEXT)
     if UNEXPECTED in text:
         found.append(f"{where}: {UNEXPECTED}")
+    for box in page.get_by_test_id("stAlertContentError").all_inner_texts():
+        if BROWSER_ERROR.search(box):
+            found.append(f"{where}: Element nicht gezeichnet ({box.splitlines()[0]})")
     found += text_problems(text, where)
     found += chart_problems(page, where)
     return found
@@ -156,12 +128,21 @@ def dropdown_problems(page: Page, where: str) -> list[str]:
         box = boxes.nth(i)
         if not box.is_visible():
             continue
-        box.locator("input").first.click()
-        listbox = page.get_by_role("listbox")
+        listbox = page.get_by_role("listbox").first
+        for attempt in (1, 2):  # a click may be spent on leaving another field
+            box.locator("input").first.click()
+            try:
+                listbox.wait_for(state="visible", timeout=5_000)
+                break
+            except PlaywrightError as err:
+                if attempt == 2:
+                    message = f"{where}: Auswahlliste {i + 1} öffnet sich nicht"
+                    raise AssertionError(message) from err
         try:
-            listbox.first.wait_for(state="visible", timeout=5_000)
-            found += text_problems(listbox.first.inner_text(), f"{where} › Auswahlliste {i + 1}")
+            found += text_problems(listbox.inner_text(), f"{where} › Auswahlliste {i + 1}")
         finally:
             page.keyboard.press("Escape")
-            listbox.first.wait_for(state="hidden", timeout=5_000)
+            listbox.wait_for(state="hidden", timeout=5_000)
+            # leave the field as a user would, so the next click is not spent on it
+            page.evaluate("document.activeElement && document.activeElement.blur()")
     return found
