@@ -119,7 +119,7 @@ def measures_page(s: Session, today: dt.date) -> list[Item]:
         return []
     items = [
         _chart(charts.area_progress(now)),
-        _chart(charts.status_distribution(progress.status_counts(s), progress.status_names(s))),
+        _chart(charts.status_distribution(progress.status_counts(s), progress.statuses(s))),
     ]
     if last_day:
         then = areas[areas["day"] == last_day].set_index("area_id")["mean"]

@@ -18,9 +18,14 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 # For the projector: every colour at least 3:1 against white (WCAG 1.4.11) and the
 # colours kept apart under protan-, deutan- and tritanopia (tests/test_palette.py).
 HIGH_CONTRAST = ["#332288", "#CC6677", "#6F4E00", "#8073AC", "#000000"]
-# One look per status, on screen, on slides and in every export: the statuses are
-# data, so the colours follow their order (sort_order). All of them carry white figures.
-STATUS_COLOURS = HIGH_CONTRAST
+# One look per status, on screen, on slides and in every export. The statuses are
+# data: a done status is green, a discontinued one black, the open ones take
+# STATUS_OPEN in their order (sort_order). All carry white figures and stay apart
+# for colour-blind viewers (tests/test_palette.py).
+STATUS_OPEN = ["#8073AC", "#CC6677", "#332288"]
+STATUS_DONE = "#117733"
+STATUS_DISCONTINUED = "#000000"
+STATUS_COLOURS = [*STATUS_OPEN, STATUS_DONE, STATUS_DISCONTINUED]
 # px on a 1920x1080 slide: the ink of a label with ascenders and descenders
 # ("Religionsgemeinschaften") then measures at least 28 px (tests/test_deck_export.py).
 PROJECTOR_FONT = 32
@@ -34,7 +39,7 @@ SHARE_LABEL = PCT.format(field="datum.value")
 PERCENT_LABEL = "format(datum.value, '.0f') + '\u00a0%'"
 # Break 'Rassismus & frühkindliche Bildung' into two lines on axes.
 TWO_LINES = "split(replace(datum.label, ' & ', ' &|'), '|')"
-FONT = "Source Sans Pro, Arial, sans-serif"
+FONT = "Source Sans, Source Sans Pro, Arial, sans-serif"  # Streamlit's own font on screen
 # The font size of the figures written on the marks, as a parameter: the room the
 # charts keep for them (in pixels of the chart's width) follows it, and `projector`
 # raises it with the rest of the type.
@@ -113,9 +118,19 @@ def projector(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 # --------------------------------------------------------------------------- helpers
 
 
-def status_colours(statuses: list[str]) -> list[str]:
-    """The colour of each status (in the order given, i.e. the statuses' sort order)."""
-    return [STATUS_COLOURS[i % len(STATUS_COLOURS)] for i in range(len(statuses))]
+def status_colours(statuses: pd.DataFrame) -> list[str]:
+    """The colour of each status of STATUSES (progress.statuses: name, is_done,
+    is_discontinued, in their order); open statuses beyond three repeat colours."""
+    colours, open_seen = [], 0
+    for done, discontinued in zip(statuses["is_done"], statuses["is_discontinued"], strict=True):
+        if done:
+            colours.append(STATUS_DONE)
+        elif discontinued:
+            colours.append(STATUS_DISCONTINUED)
+        else:
+            colours.append(STATUS_OPEN[open_seen % len(STATUS_OPEN)])
+            open_seen += 1
+    return colours
 
 
 def _label_px(chars: int | str) -> str:
@@ -607,10 +622,11 @@ def area_progress(progress: pd.DataFrame) -> alt.TopLevelMixin:
 
 
 def status_distribution(
-    counts: pd.DataFrame, statuses: list[str], label_color: str = "white"
+    counts: pd.DataFrame, statuses: pd.DataFrame, label_color: str = "white"
 ) -> alt.TopLevelMixin:
-    """Measures per area and status, stacked (from progress.status_counts). The
-    colours are STATUS_COLOURS in the statuses' order, the same on every screen."""
+    """Measures per area and status, stacked (from progress.status_counts), in the
+    colours of `status_colours` (from progress.statuses), the same on every screen."""
+    names = statuses["name"].tolist()
     df = counts.rename(
         columns={"area": "Themenbereich", "status": "Status", "measures": "Maßnahmen",
                  "status_order": "Reihenfolge"}
@@ -630,8 +646,8 @@ def status_distribution(
     bars = base.mark_bar(stroke="white", strokeWidth=1).encode(
         color=alt.Color(
             "Status:N",
-            sort=statuses,
-            scale=alt.Scale(domain=statuses, range=status_colours(statuses)),
+            sort=names,
+            scale=alt.Scale(domain=names, range=status_colours(statuses)),
             title=None,
             legend=alt.Legend(columns=3),
         ),

@@ -17,7 +17,9 @@ SCRIPT = (Path(__file__).with_name("german_ui.js")).read_text(encoding="utf-8")
 NOSCRIPT = "<p>Bitte aktivieren Sie JavaScript, um das Dashboard zu nutzen.</p>"
 # Streamlit leaves 6rem above every page's title; at 1366x768 that pushes a page's
 # main control below the fold. Static CSS of the shell, no data.
-STYLE = "[data-testid='stMainBlockContainer']{padding-top:3.5rem}"
+STYLE = (
+    "[data-testid='stAppViewContainer'] [data-testid='stMainBlockContainer']{padding-top:3.5rem}"
+)
 
 
 def germanise(html: str) -> str:

@@ -227,7 +227,7 @@ def build_briefing(session: Session, today: dt.date) -> Briefing:
     now = _progress(rows, today)
     then = _progress(rows, last_day) if last_day else {}
 
-    statuses = progress.status_names(session)
+    statuses = progress.statuses(session)["name"].tolist()
     counts = progress.status_counts(session)
     meetings = _next_meetings(session, today)
 

@@ -38,7 +38,7 @@ def deck_data(session: Session, today: dt.date, sitting_id: int | None) -> dict[
         "members": queries.members_per_sector(session, today),
         "representation": participation.representation(at_sitting) if len(at_sitting) else None,
         "progress": progress.area_progress(session, days),
-        "statuses": progress.status_names(session),
+        "statuses": progress.statuses(session),
         "status_counts": progress.status_counts(session),
         "overdue": overdue[["title", "area", "status", "due_date"]].reset_index(drop=True),
         "next_meetings": queries.next_meetings(session, today, 6),

@@ -143,8 +143,12 @@ def status_counts(session: Session) -> pd.DataFrame:
     )
 
 
-def status_names(session: Session) -> list[str]:
-    return list(session.scalars(select(MeasureStatus.name).order_by(MeasureStatus.sort_order)))
+def statuses(session: Session) -> pd.DataFrame:
+    """The statuses in their order: name, is_done, is_discontinued (what the status
+    colours and the charts' order follow)."""
+    stmt = select(MeasureStatus.name, MeasureStatus.is_done, MeasureStatus.is_discontinued)
+    rows = session.execute(stmt.order_by(MeasureStatus.sort_order, MeasureStatus.name)).all()
+    return pd.DataFrame(rows, columns=["name", "is_done", "is_discontinued"])
 
 
 def measures_table(session: Session, today: dt.date) -> pd.DataFrame:

@@ -44,7 +44,7 @@ with left:
         *days,
     )
 with right:
-    statuses = data.read(progress.status_names)
+    statuses = data.read(progress.statuses)
     ui.chart(
         lambda: charts.status_distribution(data.read(progress.status_counts), statuses),
         "Maßnahmen nach Status",
@@ -110,7 +110,7 @@ def all_measures() -> None:
     """The filterable table; a filter reruns only this part."""
     c1, c2, c3 = st.columns([2, 2, 3])
     area = c1.selectbox("Themenbereich", ["Alle", *now["area"]], key="meas_filter_area")
-    status = c2.selectbox("Status", ["Alle", *statuses], key="meas_filter_status")
+    status = c2.selectbox("Status", ["Alle", *statuses["name"]], key="meas_filter_status")
     search = c3.text_input("Suche im Titel", key="meas_filter_search", max_chars=100)
     shown = measures[~measures["archived"]]
     if area != "Alle":

@@ -56,7 +56,8 @@ if fullscreen:
     st.html(
         "<style>[data-testid='stSidebar'],[data-testid='stHeader'],"
         "[data-testid='stSidebarCollapsedControl']{display:none}"
-        ".block-container{padding-top:1rem;max-width:100%}</style>"
+        "[data-testid='stAppViewContainer'] [data-testid='stMainBlockContainer']"
+        "{padding-top:1rem;max-width:100%}</style>"
     )
 else:
     st.title("Präsentation")

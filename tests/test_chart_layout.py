@@ -50,7 +50,7 @@ def demo(tmp_path_factory, sqlite_template) -> dict[str, Any]:
             "shares": participation.representation(attendance[attendance["meeting_id"] == meeting]),
             "progress": progress.area_progress(s, [TODAY, last]),
             "status_counts": progress.status_counts(s),
-            "statuses": progress.status_names(s),
+            "statuses": progress.statuses(s),
             "series": progress.progress_series(s, TODAY),
             "plenaries": plenaries,
             "last": last,

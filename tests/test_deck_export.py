@@ -55,7 +55,7 @@ def slides(demo_engine) -> list[Slide]:
     with session_scope(demo_engine) as s:
         figures = [
             charts.members_by_sector(queries.members_per_sector(s, TODAY)),
-            charts.status_distribution(progress.status_counts(s), progress.status_names(s)),
+            charts.status_distribution(progress.status_counts(s), progress.statuses(s)),
             charts.area_progress(progress.area_progress(s, [TODAY]).drop(columns="day")),
         ]
     return [

@@ -65,9 +65,13 @@ def _status_fills(chart) -> dict[str, str]:
 
 
 def test_a_status_has_one_colour_on_screen_on_slides_and_in_exports():
-    statuses = ["vorgeschlagen", "geplant", "in Umsetzung", "umgesetzt", "zurückgestellt"]
+    names = ["vorgeschlagen", "geplant", "in Umsetzung", "umgesetzt", "zurückgestellt"]
+    statuses = pd.DataFrame(
+        {"name": names, "is_done": [False, False, False, True, False],
+         "is_discontinued": [False, False, False, False, True]}
+    )  # fmt: skip
     counts = pd.DataFrame(
-        {"area": "AG", "area_order": 0, "status": statuses, "status_order": range(5),
+        {"area": "AG", "area_order": 0, "status": names, "status_order": range(5),
          "measures": [1, 2, 3, 4, 5]}
     )  # fmt: skip
     screen = charts.status_distribution(counts, statuses)
@@ -79,3 +83,16 @@ def test_a_status_has_one_colour_on_screen_on_slides_and_in_exports():
         svg = chart_svg(chart).decode()
         for colour in charts.status_colours(statuses):
             assert f'fill="{colour}"' in svg
+
+
+def test_done_is_green_and_discontinued_black_whatever_their_order():
+    statuses = pd.DataFrame(
+        {"name": ["erledigt", "neu", "gestoppt", "läuft"], "is_done": [True, False, False, False],
+         "is_discontinued": [False, False, True, False]}
+    )  # fmt: skip
+    assert charts.status_colours(statuses) == [
+        charts.STATUS_DONE,
+        charts.STATUS_OPEN[0],
+        charts.STATUS_DISCONTINUED,
+        charts.STATUS_OPEN[1],
+    ]
