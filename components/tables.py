@@ -120,6 +120,11 @@ def _audit_change(row) -> str:
         return "neu gesetzt"
     before = labels.value_text(row.table_name, row.field, row.old)
     after = labels.value_text(row.table_name, row.field, row.new)
+    # A new record has no "before", a deleted one no "after": the value says it all.
+    if row.action == "insert":
+        return after
+    if row.action == "delete":
+        return before
     return f"{before} → {after}"
 
 
