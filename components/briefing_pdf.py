@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from components import fmt
 from components.deck_export import FONT, add_fonts
-from db.briefing import AreaBriefing, AreaProgress, Briefing, KeyFigure
+from db.briefing import AreaBriefing, AreaProgress, Briefing
 from db.models import BERLIN
 
 TITLE = "Lagebild Hessische Integrationskonferenz"
@@ -44,21 +45,11 @@ def points_change(now: float | None, then: float | None, scale: float = 100) -> 
     return fmt.points_change(now, then, scale) or "–"
 
 
-def _figure_value(value: float | None, total: int | None, kind: str) -> str:
-    if value is None:
-        return "–"
-    text = fmt.percent(value) if kind == "share" else fmt.number(value)
-    return f"{text} von {fmt.number(total)}" if total is not None else text
-
-
-def _figure_change(figure: KeyFigure) -> str:
-    if figure.kind == "share":
-        return points_change(figure.value, figure.previous)
-    return count_change(figure.value, figure.previous)
-
-
 def _progress(value: AreaProgress | None) -> str:
-    return "–" if value is None else fmt.progress(value.mean, missing="–")
+    """An area's mean progress with one decimal, as on the Maßnahmen page."""
+    if value is None or value.mean is None or pd.isna(value.mean):
+        return "–"
+    return fmt.percent(value.mean / 100, 1)
 
 
 def _measures(n: int) -> str:
@@ -180,9 +171,9 @@ def _cover(pdf: FPDF, briefing: Briefing) -> None:
         [
             [
                 f.label,
-                _figure_value(f.value, f.total, f.kind),
-                _figure_value(f.previous, f.previous_total, f.kind),
-                _figure_change(f),
+                fmt.key_figure(f.value, f.total, f.kind),
+                fmt.key_figure(f.previous, f.previous_total, f.kind),
+                fmt.key_figure_change(f.value, f.previous, f.kind) or "–",
             ]
             for f in briefing.figures
         ],

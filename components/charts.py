@@ -260,7 +260,9 @@ def _wrap(lines: list[str], width: int) -> list[tuple[str, bool]]:
     return out
 
 
-def text_list(lines: list[str], title: str, description: str, width: int = 80) -> alt.TopLevelMixin:
+def text_list(
+    lines: list[str], title: str, description: str, width: int = 100
+) -> alt.TopLevelMixin:
     """A list of lines as a chart, for slides that show a list (overdue measures,
     next meetings); empty lists say so. Long lines wrap (indented), never cut."""
     rows = _wrap(lines or ["– keine –"], width)
@@ -503,6 +505,9 @@ def attendance_trend(attendance: pd.DataFrame) -> alt.TopLevelMixin:
     )
 
 
+SEATS, PRESENT = "Anteil an den Sitzen", "Anteil an den Anwesenden"
+
+
 def representation(shares: pd.DataFrame) -> alt.TopLevelMixin:
     """Share of those present against share of invited seats per sector
     (from participation.representation)."""
@@ -512,17 +517,9 @@ def representation(shares: pd.DataFrame) -> alt.TopLevelMixin:
         var_name="Art",
         value_name="Anteil",
     )
-    df["Art"] = df["Art"].map(
-        {"share_invited": "Anteil an den Sitzen", "share_attended": "Anteil an den Anwesenden"}
-    )
+    df["Art"] = df["Art"].map({"share_invited": SEATS, "share_attended": PRESENT})
     df["AnteilText"] = df["Anteil"].map(percent)
-    df["AbweichungText"] = df["Abweichung"].map(
-        lambda v: (
-            ("+" if v > 0 else "\u2212" if v < 0 else "±")
-            + f"{abs(v) * 100:.1f}".replace(".", ",")
-            + "\u00a0Pp."
-        )
-    )
+    df["AbweichungText"] = [fmt.points_change(v, 0.0) for v in df["Abweichung"]]
     base = alt.Chart(df).encode(y=alt.Y("Bereich:N", sort=None, title=None))
     rule = base.mark_rule(color="#777777", strokeWidth=2).encode(
         x=alt.X(
@@ -532,8 +529,18 @@ def representation(shares: pd.DataFrame) -> alt.TopLevelMixin:
     )
     dots = base.mark_point(filled=True, opacity=1).encode(
         x="Anteil:Q",
-        color=alt.Color("Art:N", title=None, scale=alt.Scale(range=[PALETTE[0], PALETTE[5]])),
-        shape=alt.Shape("Art:N", title=None, scale=alt.Scale(range=["circle", "diamond"])),
+        # The domain is set, so the description below stays true: seats are circles,
+        # those present diamonds.
+        color=alt.Color(
+            "Art:N",
+            title=None,
+            scale=alt.Scale(domain=[SEATS, PRESENT], range=[PALETTE[0], PALETTE[5]]),
+        ),
+        shape=alt.Shape(
+            "Art:N",
+            title=None,
+            scale=alt.Scale(domain=[SEATS, PRESENT], range=["circle", "diamond"]),
+        ),
         tooltip=[
             "Bereich:N",
             "Art:N",

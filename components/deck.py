@@ -98,6 +98,20 @@ BY_KEY = {s.key: s for s in SLIDES}
 NO_DATA = "Für diese Folie liegen noch keine Daten vor."
 
 
+def slide_title(key: str, deck_data: dict[str, Any]) -> str:
+    """The title of slide KEY as the hall reads it: which sitting, since when, how many."""
+    title = BY_KEY[key].title
+    day, baseline = deck_data.get("sitting_day"), deck_data.get("baseline_day")
+    if key == "teilnahme" and day is not None:
+        sitting = str(deck_data["sitting_title"]).split(" der ")[0]
+        return f"Teilnahme der Bereiche an der {sitting} am {fmt.date(day)}"
+    if key == "veraenderung" and baseline is not None:
+        return f"Veränderung seit der Sitzung am {fmt.date(baseline)}"
+    if key == "ueberfaellig":
+        return f"Überfällige Maßnahmen: {fmt.number(len(deck_data['overdue']))}"
+    return title
+
+
 def chart_for(key: str, deck_data: dict[str, Any], for_export: bool = False) -> Any:
     """The projector-styled chart of slide KEY; None (on screen) or a note (in an
     export) when there is no data for it."""
@@ -105,7 +119,7 @@ def chart_for(key: str, deck_data: dict[str, Any], for_export: bool = False) -> 
     if chart is None:
         if not for_export:
             return None
-        chart = charts.text_list([NO_DATA], BY_KEY[key].title, NO_DATA)
+        chart = charts.text_list([NO_DATA], slide_title(key, deck_data), NO_DATA)
     chart = chart.properties(title="")  # the slide carries the title
     if for_export:
         # The whole chart (axes and legend included) fills the slide's chart area at
@@ -123,7 +137,7 @@ def slide_image(key: str, deck_data: dict[str, Any]) -> tuple[bytes, str]:
     its text alternative: on screen it is scaled to the width it gets, so a live
     chart's 32 px type cannot overflow a smaller screen."""
     chart = chart_for(key, deck_data, for_export=True)
-    alt_text = deck_export.description(chart) or BY_KEY[key].title
+    alt_text = deck_export.description(chart) or slide_title(key, deck_data)
     return exports.chart_png(chart, scale=1.0), alt_text
 
 
@@ -134,7 +148,7 @@ def footer(deck_data: dict[str, Any], number: int, total: int) -> str:
 def export_slides(deck_data: dict[str, Any], keys: list[str]) -> list[deck_export.Slide]:
     return [
         deck_export.Slide(
-            BY_KEY[key].title,
+            slide_title(key, deck_data),
             chart_for(key, deck_data, for_export=True),
             footer(deck_data, i, len(keys)),
         )

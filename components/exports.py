@@ -129,44 +129,90 @@ def _csv_cell(value: object) -> str:
     return _neutralise(str(value))
 
 
-# '19,5 %', '82 %', '−3 %' with any space (or none) before the sign: a percent as shown.
+# What the display tables write for a figure, read back for a spreadsheet (where a
+# figure must be a number or a date a formula and the filter can use):
+# '19,5 %' / '82 %' / '−3 %' -> 19.5 under 'Name (%)'
 PERCENT_TEXT = re.compile(r"^([+\-\u2212]?\d{1,3}(?:\.\d{3})*(?:,\d+)?)[ \u00a0\u202f]?%$")
-# What a percent column may hold besides percents: no figure (kept as text).
+# '+2,5 Pp.' / '−1,0 Pp.' / '±0,0 Pp.' -> 2.5 under 'Name (Pp.)'
+POINTS_TEXT = re.compile(r"^([+\-\u2212±]?\d{1,3}(?:\.\d{3})*(?:,\d+)?)[ \u00a0\u202f]Pp\.$")
+# '27.12.2025' / 'Mi., 24.02.2027' -> a date
+DATE_TEXT = re.compile(r"^(?:[A-Z][a-z]\.,\s)?(\d{2})\.(\d{2})\.(\d{4})$")
+# What such a column may hold besides figures: no figure (kept as text).
 NOT_A_FIGURE = {"", "–", "-", "unbekannt"}
+
+
+def _number(match: re.Match) -> float:
+    figure = match.group(1).replace(".", "").replace(",", ".")
+    return float(figure.replace("\u2212", "-").replace("±", ""))
+
+
+def _date(match: re.Match) -> dt.date | None:
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:  # '31.02.2025' typed by someone: stays text
+        return None
+
+
+# (pattern, reader, unit the header gets, Excel number format)
+FIGURE_TEXTS = [
+    (PERCENT_TEXT, _number, "(%)", "0.0"),
+    (POINTS_TEXT, _number, "(Pp.)", "+0.0;-0.0;0.0"),
+    (DATE_TEXT, _date, None, None),
+]
 
 
 def _percent_number(text: str) -> float | None:
     match = PERCENT_TEXT.match(text.strip())
-    if match is None:
-        return None
-    figure = match.group(1).replace(".", "").replace(",", ".").replace("\u2212", "-")
-    return float(figure)
+    return None if match is None else _number(match)
+
+
+def _unit_format(name: str) -> str | None:
+    """The Excel number format of a column whose header names its unit."""
+    for _, _, unit, number_format in FIGURE_TEXTS:
+        if unit and str(name).endswith(unit):
+            return number_format
+    return None
 
 
 def spreadsheet_table(df: pd.DataFrame) -> pd.DataFrame:
-    """DF as it goes into a spreadsheet: a column of percents as shown on screen
-    ('19,5 %') becomes the same figure as a number (19.5) under a header that says
-    so ('Anteil (%)'), so every export writes a percent one way. Cells without a
-    figure ('unbekannt', '–') stay as they are."""
+    """DF as it goes into a spreadsheet: a column of figures as shown on screen
+    becomes the figures themselves, so that a spreadsheet can sort and compute
+    with them and every export writes a figure one way: percents ('19,5 %') as
+    numbers (19.5) under a header that says so ('Anteil (%)'), changes in
+    percentage points ('+2,5 Pp.') likewise under '(Pp.)', dates ('27.12.2025',
+    'Mi., 24.02.2027') as dates. Cells without a figure ('unbekannt', '–') stay."""
     out = df.copy()
     for i, name in enumerate(df.columns):
         values = df.iloc[:, i]
         if values.dtype != object and not pd.api.types.is_string_dtype(values):
             continue
-        texts = [v for v in values.tolist() if isinstance(v, str)]
-        figures = [_percent_number(v) for v in texts]
-        if not any(f is not None for f in figures) or any(
-            f is None and t.strip() not in NOT_A_FIGURE for t, f in zip(texts, figures, strict=True)
-        ):
-            continue
-        converted = [
-            _percent_number(v) if isinstance(v, str) and _percent_number(v) is not None else v
-            for v in values.tolist()
-        ]
-        column = pd.Series(converted, index=df.index, dtype=object)
-        label = str(name) if str(name).endswith("(%)") else f"{name} (%)"
-        out.isetitem(i, column)
-        out.columns = [label if j == i else c for j, c in enumerate(out.columns)]
+        texts = [v.strip() for v in values.tolist() if isinstance(v, str)]
+        for pattern, read, unit, _ in FIGURE_TEXTS:
+
+            def figure(text: str, pattern=pattern, read=read) -> object:
+                match = pattern.match(text)
+                return None if match is None else read(match)
+
+            figures = {t: figure(t) for t in texts}
+            if all(f is None for f in figures.values()) or any(
+                f is None and t not in NOT_A_FIGURE for t, f in figures.items()
+            ):
+                continue
+            column = pd.Series(
+                [
+                    figures[v.strip()]
+                    if isinstance(v, str) and figures[v.strip()] is not None
+                    else v
+                    for v in values.tolist()
+                ],
+                index=df.index,
+                dtype=object,
+            )
+            out.isetitem(i, column)
+            if unit and not str(name).endswith(unit):
+                out.columns = [f"{name} {unit}" if j == i else c for j, c in enumerate(out.columns)]
+            break
     return out
 
 
@@ -259,8 +305,12 @@ def _fill_sheet(sheet: Any, df: pd.DataFrame) -> None:
         header = sheet.cell(row=1, column=col)
         width = _set_cell(header, str(name))
         header.font = bold
+        number_format = _unit_format(name)
         for row, value in enumerate(_column_values(df.iloc[:, col - 1]), start=2):
-            width = max(width, _set_cell(sheet.cell(row=row, column=col), value))
+            cell = sheet.cell(row=row, column=col)
+            width = max(width, _set_cell(cell, value))
+            if number_format and isinstance(value, float):
+                cell.number_format = number_format
         sheet.column_dimensions[get_column_letter(col)].width = min(
             max(width + 2, COLUMN_WIDTH_MIN), COLUMN_WIDTH_MAX
         )

@@ -105,10 +105,12 @@ def count_change(now: float | None, then: float | None) -> str | None:
 
 def points_change(now: float | None, then: float | None, scale: float = 100) -> str | None:
     """Change of a share (or, with scale=1, a percent) in percentage points,
-    German style ('+2,5 Pp.'); None without a former value."""
+    German style ('+2,5 Pp.'); None without a former value. The change is that of
+    the two values as they are shown (one decimal), so '38,3 %' against '36,7 %'
+    reads '+1,6 Pp.', never a difference the reader cannot make."""
     if now is None or then is None or pd.isna(now) or pd.isna(then):
         return None
-    diff = (now - then) * scale
+    diff = round(now * scale, 1) - round(then * scale, 1)
     sign = "+" if diff > 0.05 else "−" if diff < -0.05 else "±"
     return f"{sign}{number(abs(diff), 1)}\u00a0Pp."
 
@@ -120,3 +122,19 @@ def or_none(value: object) -> object:
     if isinstance(value, str | bytes) or not pd.api.types.is_scalar(value):
         return value
     return None if pd.isna(value) else value
+
+
+def key_figure(value: float | None, total: int | None, kind: str) -> str:
+    """A key figure as shown ('81,8 %', '3 von 37', '78'); '–' without a value.
+    KIND 'share' is a fraction shown as a percent with one decimal, as its change."""
+    if value is None or pd.isna(value):
+        return "–"
+    text = percent(value, 1) if kind == "share" else number(value)
+    return f"{text} von {number(total)}" if total is not None else text
+
+
+def key_figure_change(value: float | None, previous: float | None, kind: str) -> str | None:
+    """Its change against PREVIOUS ('+1,6 Pp.', '−2', '±0'); None without one."""
+    if kind == "share":
+        return points_change(value, previous)
+    return count_change(value, previous)

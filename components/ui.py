@@ -178,13 +178,12 @@ def metric(
 
 
 def figure_texts(figure: KeyFigure) -> tuple[str, str | None]:
-    """A key figure's value ('45 %', '3 von 37') and its change ('+2', '−1,5 Pp.')."""
-    if figure.kind == "share":
-        return fmt.percent(figure.value), fmt.points_change(figure.value, figure.previous)
-    value = fmt.number(figure.value)
-    if figure.total is not None:
-        value += f" von {fmt.number(figure.total)}"
-    return value, fmt.count_change(figure.value, figure.previous)
+    """A key figure's value ('81,8 %', '3 von 37') and its change ('+2', '−1,5 Pp.'),
+    written as in the briefing PDF (components.fmt.key_figure)."""
+    return (
+        fmt.key_figure(figure.value, figure.total, figure.kind),
+        fmt.key_figure_change(figure.value, figure.previous, figure.kind),
+    )
 
 
 def key_figure(where: Any, figure: KeyFigure, help: str | None = None) -> None:

@@ -58,7 +58,7 @@ if last_day:
         ui.empty(note)
     else:
         summary = tables.progress_since(areas, today, last_day)
-        ui.table(summary, "Fortschritt seit der letzten Sitzung", "meas_since")
+        ui.table(summary, "Fortschritt seit der Sitzung", "meas_since")
 
 ui.chart(
     lambda day: charts.progress_over_time(
@@ -87,7 +87,7 @@ with tab_moved:
             )
         else:
             shown = data.derived("meas_moved", lambda *_on: tables.moved(moved), last_day, today)
-            ui.table(shown, "Bewegung seit der letzten Sitzung", "meas_moved")
+            ui.table(shown, "Bewegung seit der Sitzung", "meas_moved")
 with tab_overdue:
     overdue = measures[measures["overdue"]]
     if overdue.empty:

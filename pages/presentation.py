@@ -55,7 +55,8 @@ if fullscreen:
     # Static CSS only (no data): hide the sidebar and Streamlit's chrome on the projector.
     st.html(
         "<style>[data-testid='stSidebar'],[data-testid='stHeader'],"
-        "[data-testid='stSidebarCollapsedControl']{display:none}"
+        "[data-testid='stSidebarCollapsedControl'],[data-testid='stElementToolbar']"
+        "{display:none}"
         "[data-testid='stAppViewContainer'] [data-testid='stMainBlockContainer']"
         "{padding-top:1rem;max-width:100%}</style>"
     )
@@ -155,7 +156,7 @@ right.button(
     width="stretch",
 )
 
-st.header(titles[key], anchor=False)
+st.header(deck.slide_title(key, snapshot), anchor=False)
 # The slide as the exports draw it, scaled to the width it gets: its type keeps its
 # size relative to the slide on a projector, a laptop or a 1280x720 beamer.
 image, alt_text = data.derived(

@@ -1,6 +1,7 @@
 """`make screenshots`: one PNG per page of the app on the demo data, as the
 README shows them (docs/screenshots/). The dashboard pages as the minister's
-office sees them (viewer), the edit pages as staff, the admin pages as admin.
+office sees them (viewer), the edit pages as staff, the admin pages as admin,
+and the deck in full screen as the hall sees it.
 
     python -m tests.screenshots [--out DIR] [--size 1920x1080] [--full-page]
 """
@@ -11,12 +12,21 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from components.navigation import PAGES
 from db.config import PROJECT_ROOT
 from db.demo import DEMO_USERS
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, COUNT_RUNS, open_page, sign_in, start_app, stop
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    COUNT_RUNS,
+    open_page,
+    sign_in,
+    start_app,
+    stop,
+    wait_for_app,
+)
 
 ROLE_ACCOUNT = {role: (username, password) for username, _, role, password in DEMO_USERS}
 
@@ -45,6 +55,15 @@ def take(out: Path, width: int, height: int, full_page: bool) -> list[Path]:
                     page.wait_for_timeout(500)  # let Vega finish drawing its transitions
                     target = out / file_name(spec.path)
                     page.screenshot(path=str(target), full_page=full_page)
+                    written.append(target)
+                if role == "viewer":  # the deck as the hall sees it
+                    open_page(page, "Präsentation")
+                    page.get_by_text("Vollbild", exact=True).click()
+                    expect(page.get_by_role("button", name="Daten aktualisieren")).to_have_count(0)
+                    wait_for_app(page)
+                    page.wait_for_timeout(500)
+                    target = out / "presentation-fullscreen.png"
+                    page.screenshot(path=str(target))
                     written.append(target)
                 context.close()
             browser.close()

@@ -81,7 +81,7 @@ def test_overview_shows_the_attendance_rate_of_the_last_plenary(app_env, demo_en
     with Session(demo_engine) as s:
         expected = raw_last_plenary_rate(s)
     at = open_page("pages/overview.py")
-    assert metric(at, "Teilnahme Plenum") == fmt.percent(expected)
+    assert metric(at, "Teilnahme Plenum") == fmt.percent(expected, 1)
 
 
 def test_measures_page_shows_area_progress_without_counting_unknowns(app_env, demo_engine):

@@ -219,6 +219,8 @@ def test_changes_are_written_the_german_way() -> None:
     assert count_change(5, None) == "–"
     assert points_change(0.70, 0.725) == "−2,5\u00a0Pp."
     assert points_change(45.0, 40.0, scale=1) == "+5,0\u00a0Pp."
+    # the change of the values as shown ('38,3 %' against '36,7 %'), which a reader can check
+    assert points_change(38.349, 36.651, scale=1) == "+1,6\u00a0Pp."
 
 
 # --------------------------------------------------------------------------- type size

@@ -374,3 +374,32 @@ def test_attendance_export_holds_the_percent_the_screen_shows() -> None:
     rows = _csv_rows(csv_bytes(export))
     assert rows[0][-1] == "Teilnahmequote (%)" and rows[1][-1] == "81,8"
     assert _csv_rows(csv_bytes(shown))[1][-1] == "81,8"
+
+
+def test_figures_shown_as_text_go_into_a_spreadsheet_as_figures() -> None:
+    """A display table writes dates, percents and changes as text; a spreadsheet
+    gets dates and numbers it can sort and compute with, in both formats."""
+    shown = pd.DataFrame(
+        {
+            "Fällig": ["27.12.2025", "–", "01.03.2026"],
+            "Datum": ["Mi., 24.02.2027", "Do., 25.02.2027", "Fr., 26.02.2027"],
+            "Fortschritt": ["42,4\u00a0%", "unbekannt", "100\u00a0%"],
+            "Veränderung": ["+7,0\u00a0Pp.", "\u22121,5\u00a0Pp.", "±0,0\u00a0Pp."],
+            "Notiz": ["+ wichtig", "31.02.2025", "frei"],
+        }
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(excel_bytes(shown))).active
+    header = [c.value for c in sheet[1]]
+    assert header == ["Fällig", "Datum", "Fortschritt (%)", "Veränderung (Pp.)", "Notiz"]
+    row = [c.value for c in sheet[2]]
+    assert row[0] == dt.datetime(2025, 12, 27) and sheet["A2"].number_format == "DD.MM.YYYY"
+    assert sheet["A3"].value == "–"
+    assert row[1] == dt.datetime(2027, 2, 24)
+    assert row[2] == 42.4 and sheet["C2"].number_format == "0.0"
+    assert sheet["C3"].value == "unbekannt"
+    assert [sheet[f"D{r}"].value for r in (2, 3, 4)] == [7.0, -1.5, 0.0]
+    assert sheet["E2"].value == "+ wichtig" and sheet["E3"].value == "31.02.2025"  # stays text
+    lines = csv_bytes(shown).decode("utf-8-sig").splitlines()
+    assert lines[0] == "Fällig;Datum;Fortschritt (%);Veränderung (Pp.);Notiz"
+    assert lines[1] == "27.12.2025;24.02.2027;42,4;7,0;'+ wichtig"
+    assert lines[2] == "–;25.02.2027;unbekannt;-1,5;31.02.2025"

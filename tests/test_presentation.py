@@ -13,12 +13,17 @@ from sqlalchemy.orm import Session
 from components import deck
 from db import deck as deck_db
 from db.engine import session_scope
-from db.models import Member
+from db.models import BERLIN, Measure, MeasureStatus, Meeting, Member
 from db.versioning import bump_data_version
 from tests.apptest import signed_in
 from tests.conftest import TODAY
 
 TITLES = [s.title for s in deck.SLIDES]
+
+
+def titles(at) -> list[str]:
+    """The slide titles of the deck this session froze (some name the sitting)."""
+    return [deck.slide_title(s.key, at.session_state["deck_data"]) for s in deck.SLIDES]
 
 
 def open_deck(user: str = "leitung"):
@@ -43,20 +48,21 @@ def slide_image(at) -> str:
 def test_stepping_through_the_deck_moves_title_and_counter(app_env, demo_engine):
     at = open_deck()
     total = len(TITLES)
+    expected = titles(at)
     assert shown(at) == (
-        TITLES[0],
+        expected[0],
         f"**Folie 1 von {total}** · Stand der Daten: " + shown(at)[1].split(": ", 1)[1],
     )
     for i in range(1, total):
         at.button(key="deck_next").click().run()
         title, counter = shown(at)
-        assert title == TITLES[i]
+        assert title == expected[i]
         assert counter.startswith(f"**Folie {i + 1} von {total}**")
     assert at.button(key="deck_next").disabled
     at.button(key="deck_prev").click().run()
-    assert shown(at)[0] == TITLES[-2]
+    assert shown(at)[0] == expected[-2]
     at.run()  # the deck remembers where it is across reruns
-    assert shown(at)[0] == TITLES[-2]
+    assert shown(at)[0] == expected[-2]
 
 
 def test_the_deck_is_frozen_until_refresh(app_env, demo_engine):
@@ -90,12 +96,13 @@ def test_fullscreen_shows_only_back_next_and_the_counter(app_env, demo_engine):
     assert not at.toggle and not at.get("download_button")
     shown_buttons = [b.label for b in at.main.button]
     assert shown_buttons == ["Zurück", f"Folie 1 von {len(TITLES)}", "Weiter"]
-    assert at.header[0].value == TITLES[0]
+    expected = titles(at)
+    assert at.header[0].value == expected[0]
     at.button(key="deck_next").click().run()
-    assert at.header[0].value == TITLES[1]
+    assert at.header[0].value == expected[1]
     at.button(key="deck_counter").click().run()  # the counter (or Esc) leaves full screen
     assert at.title and at.toggle(key="deck_fullscreen_widget").value is False
-    assert at.header[0].value == TITLES[1]
+    assert at.header[0].value == expected[1]
 
 
 def _order(at) -> list[str]:
@@ -134,3 +141,30 @@ def test_exports_hold_one_full_hd_png_per_slide(demo_engine):
     for name in names:
         image = Image.open(io.BytesIO(archive.read(name)))
         assert (image.format, image.size) == ("PNG", (1920, 1080))
+
+
+def test_slide_titles_name_the_sitting_the_comparison_and_the_count(app_env, demo_engine):
+    at = open_deck()
+    with Session(demo_engine) as s:
+        sitting = s.scalars(
+            select(Meeting)
+            .where(Meeting.kind == "plenary", Meeting.starts_at <= dt.datetime.now(BERLIN))
+            .order_by(Meeting.starts_at.desc())
+        ).first()
+        overdue = len(
+            s.scalars(
+                select(Measure)
+                .join(Measure.status)
+                .where(
+                    Measure.due_date < TODAY,
+                    ~MeasureStatus.is_done,
+                    ~MeasureStatus.is_discontinued,
+                    ~Measure.archived,
+                )
+            ).all()
+        )
+    day = sitting.starts_at.astimezone(BERLIN).strftime("%d.%m.%Y")
+    number = sitting.title.split(" der ")[0]
+    assert titles(at)[1] == f"Teilnahme der Bereiche an der {number} am {day}"
+    assert titles(at)[3] == f"Veränderung seit der Sitzung am {day}"
+    assert titles(at)[5] == f"Überfällige Maßnahmen: {overdue}"
