@@ -132,6 +132,7 @@ with tab_attendance:
                         "Name": st.column_config.TextColumn(
                             "Name",
                             pinned=True,
+                            width="large",
                             help="Bei gleichem Namen steht die Organisation dahinter.",
                         ),
                         "Anwesenheit": st.column_config.SelectboxColumn(

@@ -73,6 +73,7 @@ def attendance_tab() -> None:
             "die Tabelle darunter zählt alle."
         )
     ui.chart(_heatmap, "Teilnahmequote nach Bereich", "part_heat", *chosen)
+    st.caption("Ein leeres Feld: Der Bereich hatte bei diesem Termin keinen eingeladenen Sitz.")
     if (attendance["kind"] == "plenary").any():
         ui.chart(_trend, "Teilnahme im Zeitverlauf", "part_trend", *chosen)
     shown, export = data.derived("part_att_table", _attendance_tables, *chosen)
