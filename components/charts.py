@@ -183,7 +183,11 @@ def area_changes(progress: pd.DataFrame, today, since) -> pd.DataFrame:
     df = pd.DataFrame(
         {
             "Themenbereich": now["area"],
-            "Veränderung": (now["mean"] - then["mean"].reindex(now.index)).astype(float),
+            # the change of the values as shown (one decimal), as fmt.points_change
+            "Veränderung": (
+                now["mean"].astype(float).round(1)
+                - then["mean"].reindex(now.index).astype(float).round(1)
+            ),
         }
     ).dropna()
     df["Veränderung"] = df["Veränderung"].round(1)

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from components import charts, deck
+from components import charts, deck, tables
 from components.exports import chart_svg
 from db import deck as deck_db
 from db import participation, progress, queries
@@ -201,3 +201,12 @@ def test_no_comparison_says_so() -> None:
         pd.DataFrame(columns=["day", "area_id", "area", "mean"]), TODAY, dt.date(2025, 9, 1)
     )
     assert charts.change_note(empty) == charts.NO_COMPARISON
+
+
+def test_the_change_chart_says_what_the_progress_table_says(demo) -> None:
+    """Slide and chart labels are the change of the values as shown in the table
+    of the Maßnahmen page (components.tables.progress_since), so they never differ."""
+    changes = charts.area_changes(demo["progress"], TODAY, demo["last"])
+    table = tables.progress_since(demo["progress"], TODAY, demo["last"])
+    assert list(changes["Beschriftung"]) == list(table["Veränderung"])
+    assert list(changes["Themenbereich"]) == list(table["Themenbereich"])
