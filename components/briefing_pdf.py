@@ -233,18 +233,18 @@ def _area_page(pdf: FPDF, area: AreaBriefing, briefing: Briefing) -> None:
     if area.overdue:
         _table(
             pdf,
-            ["Maßnahme", "fällig am", "Status"],
+            ["Maßnahme", "Fällig", "Status"],
             [[m.title, fmt.date(m.due_date), m.status] for m in area.overdue],
             align=("LEFT", "RIGHT", "LEFT"),
         )
     else:
         _text(pdf, "keine")
 
-    _heading(pdf, f"Ohne Aktualisierung seit der letzten AG-Sitzung ({len(area.stale)})")
+    _heading(pdf, f"Ohne aktuelle Meldung seit der letzten AG-Sitzung ({len(area.stale)})")
     if area.stale:
         _table(
             pdf,
-            ["Maßnahme", "Letzte Aktualisierung"],
+            ["Maßnahme", "Letzte Meldung"],
             [[m.title, fmt.date(m.last_update) if m.last_update else "nie"] for m in area.stale],
             align=("LEFT", "RIGHT"),
         )

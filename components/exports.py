@@ -315,6 +315,13 @@ def _fill_sheet(sheet: Any, df: pd.DataFrame) -> None:
             max(width + 2, COLUMN_WIDTH_MIN), COLUMN_WIDTH_MAX
         )
     sheet.freeze_panes = "A2"
+    # Printed: landscape, all columns on the page's width, the header on every page.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_title_rows = "1:1"
     if df.shape[1]:
         sheet.auto_filter.ref = f"A1:{get_column_letter(df.shape[1])}{len(df) + 1}"
 

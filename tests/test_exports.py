@@ -403,3 +403,12 @@ def test_figures_shown_as_text_go_into_a_spreadsheet_as_figures() -> None:
     assert lines[0] == "Fällig;Datum;Fortschritt (%);Veränderung (Pp.);Notiz"
     assert lines[1] == "27.12.2025;24.02.2027;42,4;7,0;'+ wichtig"
     assert lines[2] == "–;25.02.2027;unbekannt;-1,5;31.02.2025"
+
+
+def test_a_sheet_prints_landscape_on_the_page_width_with_its_header_on_every_page() -> None:
+    wide = pd.DataFrame({f"Spalte {i}": ["Ein längerer Text"] * 80 for i in range(9)})
+    sheet = openpyxl.load_workbook(io.BytesIO(excel_bytes(wide))).active
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.print_title_rows == "$1:$1"
