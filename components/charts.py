@@ -564,8 +564,9 @@ def representation(shares: pd.DataFrame) -> alt.TopLevelMixin:
 
 
 def progress_label(mean: float | None, unknown: int) -> str:
-    """'45 %' or '45 % (2 unbek.)': the unknowns are named, never counted as 0."""
-    value = "–" if mean is None or pd.isna(mean) else f"{mean:.0f}{PERCENT_SIGN}"
+    """'45,2 %' or '45,2 % (2 unbek.)': the unknowns are named, never counted as 0.
+    One decimal, as in the tables and the Lagebild."""
+    value = "–" if mean is None or pd.isna(mean) else fmt.percent(mean / 100, 1)
     return f"{value} ({unknown} unbek.)" if unknown else value
 
 
