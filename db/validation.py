@@ -50,6 +50,22 @@ def _required(value: Any) -> Any:
     return str(value) if isinstance(value, int | float) else value
 
 
+# Control characters other than tab and line breaks: they come with text pasted
+# from some programs, are invisible, and PostgreSQL refuses NUL outright, so the
+# same input would be saved on SQLite and refused on the shared database.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _printable(value: str | None) -> str | None:
+    if value is not None and CONTROL.search(value):
+        raise PydanticCustomError(
+            "control_character",
+            "enthält ein unsichtbares Steuerzeichen (etwa aus kopiertem Text); "
+            "bitte den Text neu eingeben.",
+        )
+    return value
+
+
 def _plausible(value: dt.date | dt.datetime | None) -> dt.date | dt.datetime | None:
     if value is None:
         return None
@@ -76,12 +92,22 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 def Text(title: str, max_length: int) -> Any:
-    return Annotated[str, BeforeValidator(_required), Field(title=title, max_length=max_length)]
+    return Annotated[
+        str,
+        BeforeValidator(_required),
+        AfterValidator(_printable),
+        Field(title=title, max_length=max_length),
+    ]
 
 
 def OptionalText(title: str, max_length: int) -> Any:
     bounded = Annotated[str, Field(max_length=max_length)]
-    return Annotated[bounded | None, BeforeValidator(_strip), Field(None, title=title)]
+    return Annotated[
+        bounded | None,
+        BeforeValidator(_strip),
+        AfterValidator(_printable),
+        Field(None, title=title),
+    ]
 
 
 Day = Annotated[dt.date, AfterValidator(_plausible)]
