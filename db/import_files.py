@@ -58,6 +58,18 @@ REQUIRED = {
 }
 DATE_COLUMNS = {"Mitglied seit", "Mitglied bis", "Beginn", "Fällig am"}
 
+# Limits checked before a file is parsed, so that no upload can keep the server
+# busy or fill its memory (a crafted .xlsx is a zip that may expand a
+# thousandfold; README, "Import"). Far above the ~80 members and few hundred
+# measures the conference has.
+MAX_ROWS = 10_000  # data rows
+MAX_COLUMNS = 50
+MAX_UNPACKED = 40 * 1024 * 1024  # bytes of an .xlsx once unzipped
+TOO_BIG = (
+    "Datei: Die Datei ist zu groß für den Import (höchstens {rows} Zeilen und {columns} "
+    "Spalten). Bitte die Liste teilen."
+)
+
 # The CSV export puts an apostrophe before cells a spreadsheet would read as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})$")
@@ -183,7 +195,28 @@ def _table(rows: list[list[Any]], kind: str | None) -> pd.DataFrame:
     return pd.DataFrame(data, columns=names, dtype=object)
 
 
+def _too_big() -> InvalidInput:
+    return InvalidInput(
+        [TOO_BIG.format(rows=f"{MAX_ROWS:,}".replace(",", "."), columns=MAX_COLUMNS)]
+    )
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse an .xlsx whose parts unzip to more than MAX_UNPACKED, from the zip's
+    own directory, before anything is unpacked."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise InvalidInput(
+            ["Datei: Die Excel-Datei lässt sich nicht lesen (beschädigt oder kein .xlsx)."]
+        ) from exc
+    if unpacked > MAX_UNPACKED:
+        raise _too_big()
+
+
 def _xlsx_rows(data: bytes) -> list[list[Any]]:
+    _check_unpacked_size(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -192,7 +225,14 @@ def _xlsx_rows(data: bytes) -> list[list[Any]]:
         ) from exc
     try:
         sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        rows = []
+        # Streamed row by row and stopped at the limit: the sheet's own size claim
+        # (its <dimension>) may be false.
+        for row in sheet.iter_rows(values_only=True):
+            if len(rows) > MAX_ROWS or len(row) > MAX_COLUMNS:
+                raise _too_big()
+            rows.append(list(row))
+        return rows
     finally:
         workbook.close()
 
@@ -222,6 +262,8 @@ def _csv_rows(data: bytes) -> list[list[Any]]:
     text = _decode(data)
     if not text.strip():
         raise InvalidInput(["Datei: Die Datei ist leer."])
+    if text.count("\n") > MAX_ROWS + 1:
+        raise _too_big()
     try:
         df = pd.read_csv(
             io.StringIO(text),
@@ -240,6 +282,8 @@ def _csv_rows(data: bytes) -> list[list[Any]]:
                 "Datei speichern."
             ]
         ) from exc
+    if df.shape[1] > MAX_COLUMNS:
+        raise _too_big()
     rows = [[None if pd.isna(v) else v for v in row] for row in df.itertuples(index=False)]
     while len(rows) > 1 and not any(parse_cell(v) is not None for v in rows[-1]):
         rows.pop()  # trailing blank lines
