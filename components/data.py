@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from db import accounts, logs
-from db.config import database_url
+from db.config import database_url, setting
 from db.engine import make_engine, session_scope
 from db.errors import DatabaseUnavailable
 from db.permissions import Actor
@@ -31,9 +31,18 @@ DB_DOWN = (
 )
 
 
+# On PostgreSQL a write waits at most this long for another transaction's lock and
+# a statement runs at most this long; then the user reads DatabaseUnavailable's
+# German message and the form keeps the input (README, "Editing").
+LOCK_TIMEOUT_MS = int(setting("DASHBOARD_LOCK_TIMEOUT_MS", "5000") or 5000)
+STATEMENT_TIMEOUT_MS = int(setting("DASHBOARD_STATEMENT_TIMEOUT_MS", "30000") or 30000)
+
+
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _engine(url: str) -> Engine:
-    return make_engine(url)
+    return make_engine(
+        url, lock_timeout_ms=LOCK_TIMEOUT_MS, statement_timeout_ms=STATEMENT_TIMEOUT_MS
+    )
 
 
 def engine() -> Engine:

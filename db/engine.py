@@ -16,9 +16,16 @@ from db.permissions import Actor
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+def make_engine(
+    url: str,
+    lock_timeout_ms: int | None = None,
+    statement_timeout_ms: int | None = None,
+    **kwargs,
+) -> Engine:
     """An engine for URL: SQLite gets foreign keys, WAL and a busy timeout;
-    PostgreSQL gets a checked, bounded pool."""
+    PostgreSQL gets a checked, bounded pool and, when given, a bound on how long
+    a statement waits for a lock and runs (the app's engine: no user waits without
+    end behind another transaction; the CLI's backup and restore have none)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -36,7 +43,20 @@ def make_engine(url: str, **kwargs) -> Engine:
     kwargs.setdefault("pool_size", 5)
     kwargs.setdefault("max_overflow", 5)
     kwargs.setdefault("pool_timeout", 10)
-    return create_engine(parsed, **kwargs)
+    engine = create_engine(parsed, **kwargs)
+    limits = {"lock_timeout": lock_timeout_ms, "statement_timeout": statement_timeout_ms}
+    limits = {name: ms for name, ms in limits.items() if ms}
+    if limits:
+
+        def _limit(dbapi_connection, _record) -> None:
+            # SET on connect, not `options` in the URL: the URL may carry options of its own.
+            with dbapi_connection.cursor() as cursor:
+                for name, ms in limits.items():
+                    cursor.execute(f"SET {name} = {int(ms)}")
+            dbapi_connection.commit()
+
+        event.listen(engine, "connect", _limit)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
