@@ -37,6 +37,10 @@ FIELDS = {
 }
 WRONG = "Benutzername oder Passwort ist falsch."
 DEACTIVATED = "Ihr Konto ist deaktiviert. Bitte wenden Sie sich an die Administration."
+STALE = (
+    "Ihre gespeicherte Anmeldung gilt nicht mehr (etwa weil das Konto deaktiviert wurde). "
+    "Bitte melden Sie sich neu an."
+)
 
 
 def _authenticator(credentials: dict) -> stauth.Authenticate:
@@ -73,7 +77,22 @@ def current_actor() -> Actor | None:
         # so a deep link to a page survives the sign-in.
         authenticator = _authenticator(data.sign_in_credentials())
         st.session_state[AUTHENTICATOR_KEY] = authenticator
-        authenticator.login(location="unrendered")
+        try:
+            authenticator.login(location="unrendered")
+        except LoginError:
+            # The browser's cookie names an account that may no longer sign in
+            # (deactivated or deleted): the sign-in form with a notice, and the
+            # cookie deleted, never an error page.
+            logs.event("access_revoked", user=None)
+            _clear_session()
+            # The library reads the cookie from the request (st.context.cookies), which
+            # keeps it for this whole browser session; its own sign-out flag makes it
+            # ignore the cookie from now on, so the form works.
+            st.session_state["logout"] = True
+            st.session_state[NOTICE_KEY] = STALE
+            st.session_state[PENDING_SIGN_OUT_KEY] = True
+            data.start_run(None)
+            return None
         if st.session_state.get("authentication_status"):
             username = st.session_state["username"]
             logs.event("sign_in", user=username, method="cookie")
@@ -120,7 +139,7 @@ def _sign_in_form(authenticator: stauth.Authenticate) -> None:
     with middle:
         st.title("Hessische Integrationskonferenz")
         st.caption("Dashboard der Geschäftsstelle. Bitte melden Sie sich an.")
-        notice = st.session_state.pop(NOTICE_KEY, None)
+        notice = st.session_state.get(NOTICE_KEY)  # stays until the next sign-in
         if notice:
             st.warning(notice)
         try:
@@ -160,6 +179,7 @@ def _sign_in_form(authenticator: stauth.Authenticate) -> None:
             st.error(WRONG)
             return
         if status:
+            st.session_state.pop(NOTICE_KEY, None)
             username = st.session_state["username"]
             data.record_sign_in(username)
             logs.event("sign_in", user=username, method="form")

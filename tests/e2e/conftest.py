@@ -19,10 +19,17 @@ from tests.browser import (  # noqa: F401  (fixtures and the report hook for thi
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory, chromium_path) -> Iterator[str]:  # noqa: F811
-    """The app with demo data in a database of its own, on a free loopback port."""
-    url, proc = start_app(tmp_path_factory.mktemp("e2e"), "e2e-cookie-key-" + "x" * 40)
+def app_server(tmp_path_factory, chromium_path) -> Iterator[tuple[str, str]]:  # noqa: F811
+    """The app with demo data in a database of its own, on a free loopback port:
+    its URL and its database's URL."""
+    folder = tmp_path_factory.mktemp("e2e")
+    url, proc = start_app(folder, "e2e-cookie-key-" + "x" * 40)
     try:
-        yield url
+        yield url, f"sqlite:///{folder / 'app.db'}"
     finally:
         stop(proc, timeout=30)
+
+
+@pytest.fixture(scope="session")
+def app_url(app_server) -> str:
+    return app_server[0]
