@@ -31,7 +31,6 @@ STATUS_COLOURS = [*STATUS_OPEN, STATUS_DONE, STATUS_DISCONTINUED]
 PROJECTOR_FONT = 32
 SCREEN_FONT = 13
 SEQUENTIAL = "blues"
-PERCENT_SIGN = "\u00a0%"  # '19,5 %': no line break between figure and sign
 # German percent in Vega expressions: '19 %' (d3-format writes '19%').
 PCT = "format({field} * 100, '.0f') + '\u00a0%'"
 # Axis and legend labels of a fraction (0.19 -> '19 %') and of a percent (19 -> '19 %').
@@ -158,7 +157,7 @@ def _fits(cell_px: str, chars: str) -> str:
 
 def percent(share: float) -> str:
     """'19,5 %' (one decimal), the percent of tables and chart tooltips."""
-    return f"{share * 100:.1f}".replace(".", ",") + PERCENT_SIGN
+    return fmt.percent(share, 1)
 
 
 def _signed_label() -> str:
@@ -293,8 +292,7 @@ def members_by_sector(df: pd.DataFrame) -> alt.TopLevelMixin:
     order = df.sort_values("Mitglieder", ascending=False)["Bereich"].tolist()
     df = df.assign(
         Label=[
-            f"{m} ({s * 100:.0f}{PERCENT_SIGN})"
-            for m, s in zip(df["Mitglieder"], df["Anteil"], strict=True)
+            f"{m} ({fmt.percent(s)})" for m, s in zip(df["Mitglieder"], df["Anteil"], strict=True)
         ],
         AnteilText=df["Anteil"].map(percent),
     )
@@ -338,8 +336,7 @@ def composition_heatmap(composition: pd.DataFrame) -> alt.TopLevelMixin:
     )  # fmt: skip
     df = df.assign(
         Label=[
-            f"{m} · {s * 100:.0f}{PERCENT_SIGN}"
-            for m, s in zip(df["Mitglieder"], df["Anteil"], strict=True)
+            f"{m} · {fmt.percent(s)}" for m, s in zip(df["Mitglieder"], df["Anteil"], strict=True)
         ],
         AnteilText=df["Anteil"].map(percent),
     )
@@ -404,7 +401,7 @@ def _attendance_frame(attendance: pd.DataFrame) -> pd.DataFrame:
         f"{t:%d.%m.%y} · {short_title(title)}"
         for t, title in zip(df["starts_at"], df["title"], strict=True)
     ]
-    df["QuoteText"] = [f"{q * 100:.0f}{PERCENT_SIGN}" for q in df["Quote"]]
+    df["QuoteText"] = df["Quote"].map(fmt.percent)
     return df.drop(columns=["starts_at"])
 
 
@@ -582,7 +579,7 @@ def area_progress(progress: pd.DataFrame) -> alt.TopLevelMixin:
     ]
     df["Zeichen"] = df["Beschriftung"].map(lambda t: max(len(line) for line in t.split("\n")))
     df["FortschrittText"] = df["Fortschritt"].map(
-        lambda v: "unbekannt" if pd.isna(v) else f"{v:.1f}".replace(".", ",") + PERCENT_SIGN
+        lambda v: "unbekannt" if pd.isna(v) else percent(v / 100)
     )
     df["Fortschritt"] = df["Fortschritt"].round(1)
     df = df.rename(columns={"known": "bekannt", "unknown": "unbekannt"})
@@ -690,9 +687,7 @@ def progress_over_time(series: pd.DataFrame, plenaries: pd.DataFrame) -> alt.Top
     ).dropna(subset=["Fortschritt"])
     progress["Datum"] = pd.to_datetime(progress["Datum"])
     progress["Fortschritt"] = progress["Fortschritt"].round(1)
-    progress["FortschrittText"] = progress["Fortschritt"].map(
-        lambda v: f"{v:.1f}".replace(".", ",") + PERCENT_SIGN
-    )
+    progress["FortschrittText"] = progress["Fortschritt"].map(lambda v: percent(v / 100))
     meetings = pd.DataFrame(
         {
             "Datum": pd.to_datetime([t.replace(tzinfo=None) for t in plenaries["starts_at"]]),

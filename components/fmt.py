@@ -23,7 +23,7 @@ def number(value: float | int | None, digits: int = 0) -> str:
 
 def percent(share: float | None, digits: int = 0) -> str:
     """SHARE is a fraction (0.456 -> '45,6 %' with one digit)."""
-    if share is None:
+    if share is None or pd.isna(share):
         return "–"
     fmt = "#,##0" + ("." + "0" * digits if digits else "") + " %"
     # Babel writes a plain space; the no-break space keeps '19,5 %' on one line
