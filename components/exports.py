@@ -162,11 +162,6 @@ FIGURE_TEXTS = [
 ]
 
 
-def _percent_number(text: str) -> float | None:
-    match = PERCENT_TEXT.match(text.strip())
-    return None if match is None else _number(match)
-
-
 def _unit_format(name: str) -> str | None:
     """The Excel number format of a column whose header names its unit."""
     for _, _, unit, number_format in FIGURE_TEXTS:
