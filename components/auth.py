@@ -91,8 +91,6 @@ def current_actor() -> Actor | None:
             st.session_state["logout"] = True
             st.session_state[NOTICE_KEY] = STALE
             st.session_state[PENDING_SIGN_OUT_KEY] = True
-            data.start_run(None)
-            return None
         if st.session_state.get("authentication_status"):
             username = st.session_state["username"]
             logs.event("sign_in", user=username, method="cookie")
