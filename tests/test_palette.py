@@ -14,16 +14,22 @@ from components.exports import chart_svg
 DEFICIENCIES = [None, "protan", "deutan", "tritan"]
 
 
-@pytest.mark.parametrize("colour", charts.HIGH_CONTRAST)
-def test_every_projector_colour_stands_out_from_the_white_background(colour):
+# The projector's category colours, and the status colours (which carry white figures).
+PALETTES = {"projector": charts.HIGH_CONTRAST, "status": charts.STATUS_COLOURS}
+
+
+@pytest.mark.parametrize(
+    "colour", [c for colours in PALETTES.values() for c in colours], ids=lambda c: c
+)
+def test_every_palette_colour_stands_out_from_the_white_background(colour):
     assert Color(colour).contrast("white", method="wcag21") >= 3.0
 
 
+@pytest.mark.parametrize("palette", list(PALETTES))
 @pytest.mark.parametrize("deficiency", DEFICIENCIES)
-def test_projector_colours_stay_apart_for_colour_blind_viewers(deficiency):
+def test_palette_colours_stay_apart_for_colour_blind_viewers(palette, deficiency):
     seen = [
-        Color(c) if deficiency is None else Color(c).filter(deficiency)
-        for c in charts.HIGH_CONTRAST
+        Color(c) if deficiency is None else Color(c).filter(deficiency) for c in PALETTES[palette]
     ]
     closest = min(a.delta_e(b, method="2000") for a, b in combinations(seen, 2))
     assert closest >= 15, f"two colours nearly alike ({deficiency}): ΔE2000 {closest:.1f}"
@@ -41,20 +47,6 @@ def test_projector_type_is_at_least_28_px_and_titles_larger():
     assert figure["value"] == charts.PROJECTOR_FONT  # the figures on the marks, too
     assert config["title"]["fontSize"] > config["axis"]["labelFontSize"]
     assert config["range"]["category"] == charts.HIGH_CONTRAST
-
-
-@pytest.mark.parametrize("colour", charts.STATUS_COLOURS)
-def test_every_status_colour_stands_out_from_white_and_carries_white_figures(colour):
-    assert Color(colour).contrast("white", method="wcag21") >= 3.0
-
-
-@pytest.mark.parametrize("deficiency", DEFICIENCIES)
-def test_status_colours_stay_apart_for_colour_blind_viewers(deficiency):
-    seen = [
-        Color(c) if deficiency is None else Color(c).filter(deficiency)
-        for c in charts.STATUS_COLOURS
-    ]
-    assert min(a.delta_e(b, method="2000") for a, b in combinations(seen, 2)) >= 15
 
 
 def _status_fills(chart) -> dict[str, str]:
