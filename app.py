@@ -5,12 +5,12 @@ from sqlalchemy.exc import DBAPIError
 
 from components import auth, data, forms, navigation
 from db import logs
-from db.config import ConfigError
+from db.config import PROJECT_ROOT, ConfigError
 
 logs.configure()
 st.set_page_config(
     page_title="Hessische Integrationskonferenz",
-    page_icon=":material/groups:",
+    page_icon=str(PROJECT_ROOT / "components" / "assets" / "favicon.png"),
     layout="wide",
 )
 
@@ -22,7 +22,7 @@ try:
         page = st.navigation([st.Page(auth.sign_in_page, title="Anmeldung")], position="hidden")
     else:
         page = st.navigation(navigation.pages_for(actor), expanded=True)
-        navigation.sidebar(actor, st.session_state.get("name"))
+        navigation.sidebar(actor, st.session_state.get(auth.DISPLAY_NAME_KEY))
         forms.show_flash()
     page.run()
 except ConfigError as exc:
@@ -32,4 +32,3 @@ except DBAPIError as exc:
     st.error(data.DB_DOWN, icon=":material/cloud_off:")
 finally:
     st.session_state.pop(navigation.FRAME_FLAG, None)
-    st.session_state.pop(auth.AUTHENTICATOR_KEY, None)

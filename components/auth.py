@@ -1,8 +1,15 @@
-"""Sign-in with streamlit-authenticator, fed from the database.
+"""Sign-in: the form, the server-side session of each browser, and its end.
 
-The form and the re-authentication cookie are the library's; accounts, roles,
-the active flag and failed attempts live in the database and are read on
-every run, so a deactivated account or a changed role takes effect at once.
+Accounts, roles and sessions live in the database (db.accounts, db.sessions).
+A returning browser is known on the first script run: its HttpOnly cookie
+comes with the request (`st.context.cookies`) and is checked in the one query
+each run makes anyway (`data.start_run`). After a sign-in this browser
+session knows its session by id; the browser gets its cookie by trading a
+one-time ticket at the server (components/session_cookie.js, serve.py).
+
+A session that ended (sign-out, password change or reset, deactivation, an
+admin, the idle or absolute limit) shows the sign-in form with a German
+notice saying why, at the next click of every browser that holds it.
 """
 
 from __future__ import annotations
@@ -10,53 +17,76 @@ from __future__ import annotations
 import datetime as dt
 
 import streamlit as st
-import streamlit_authenticator as stauth
-from streamlit_authenticator.utilities.exceptions import LoginError
 
 from components import data, fmt
-from db import logs
-from db.accounts import LOCK_AFTER_FAILURES, LOCK_MINUTES
+from db import accounts, logs, sessions
 from db.config import cookie_key
+from db.engine import session_scope
 from db.permissions import Actor
 
-COOKIE_NAME = "integrationskonferenz_anmeldung"
-COOKIE_DAYS = 7
+COOKIE_NAME = sessions.COOKIE_NAME
 FORM_KEY = "auth_form"
+SESSION_KEY = "auth_session"  # the id of this browser session's sign-in
+DISPLAY_NAME_KEY = "name"  # shown in the sidebar
+TICKET_KEY = "auth_ticket"  # handed to the browser until it has its cookie
+DEAD_COOKIE_KEY = "auth_dead_cookie"  # the request cookie's hash once it was found dead
+FORGET_COOKIE_KEY = "auth_forget_cookie"  # ask the browser to delete its cookie (a counter)
 SIGN_OUT_KEY = "auth_sign_out"
-PENDING_SIGN_OUT_KEY = "auth_pending_sign_out"
-AUTHENTICATOR_KEY = "_auth_authenticator"  # one per run: its cookie component has a fixed key
 NOTICE_KEY = "auth_notice"
-SET_COOKIE_KEY = "auth_set_cookie"
-DELETE_COOKIE_KEY = "delete"  # the key of the cookie manager's delete component
-FIELDS = {
-    "Form name": "Anmeldung",
-    "Username": "Benutzername",
-    "Password": "Passwort",
-    "Login": "Anmelden",
-    "Captcha": "Sicherheitsabfrage",
-}
+
 WRONG = "Benutzername oder Passwort ist falsch."
+EMPTY = "Bitte geben Sie Benutzername und Passwort ein."
 DEACTIVATED = "Ihr Konto ist deaktiviert. Bitte wenden Sie sich an die Administration."
-STALE = (
-    "Ihre gespeicherte Anmeldung gilt nicht mehr (etwa weil das Konto deaktiviert wurde). "
-    "Bitte melden Sie sich neu an."
-)
+STALE = "Ihre gespeicherte Anmeldung gilt nicht mehr. Bitte melden Sie sich neu an."
 
 
-def _authenticator(credentials: dict) -> stauth.Authenticate:
-    return stauth.Authenticate(
-        credentials,
-        cookie_name=COOKIE_NAME,
-        cookie_key=cookie_key(),
-        cookie_expiry_days=COOKIE_DAYS,
-        auto_hash=False,
-        login_sleep_time=0,
+def _notice(reason: str | None) -> str:
+    """Why the sign-in form is shown again (the reasons of db.models.SESSION_END_REASONS)."""
+    lim = sessions.limits()
+    again = "Bitte melden Sie sich neu an."
+    return {
+        "signed_out": "Sie haben sich abgemeldet.",
+        "signed_out_everywhere": "Sie wurden auf allen Geräten abgemeldet. " + again,
+        "password_changed": "Das Passwort wurde geändert; alle Anmeldungen wurden beendet. "
+        + again,
+        "password_reset": "Das Passwort wurde von der Administration neu gesetzt; alle "
+        "Anmeldungen wurden beendet. " + again,
+        "deactivated": DEACTIVATED,
+        "ended_by_admin": "Ihre Anmeldung wurde von der Administration beendet. " + again,
+        "idle": f"Sie wurden nach {fmt.duration(lim.idle)} ohne Aktivität abgemeldet. " + again,
+        "expired": f"Ihre Anmeldung ist nach {fmt.duration(lim.absolute)} abgelaufen. " + again,
+    }.get(reason or "", STALE)
+
+
+def throttled(retry_at: dt.datetime) -> str:
+    return (
+        "Zu viele Fehlversuche mit diesem Benutzernamen von diesem Gerät. Der nächste "
+        f"Versuch ist ab {fmt.time_of_day(retry_at)} Uhr möglich."
     )
 
 
-def _clear_session() -> None:
-    for key in ("authentication_status", "username", "name", "email", "roles"):
-        st.session_state[key] = None
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _cookie_token() -> str | None:
+    """The session cookie this browser sent with its request (None under AppTest)."""
+    token = st.context.cookies.get(COOKIE_NAME)
+    return token if isinstance(token, str) and token and token.isascii() else None
+
+
+def _request_cookie_hash() -> str | None:
+    """The hash of the session cookie this browser sent, unless found dead before."""
+    token = _cookie_token()
+    if token is None:
+        return None
+    token_hash = sessions.digest(token)
+    return None if st.session_state.get(DEAD_COOKIE_KEY) == token_hash else token_hash
+
+
+def current_session_id() -> int | None:
+    """The sign-in session of this browser (to mark it in lists of sessions)."""
+    return st.session_state.get(SESSION_KEY)
 
 
 def request_sign_out() -> None:
@@ -67,119 +97,149 @@ def request_sign_out() -> None:
 def current_actor() -> Actor | None:
     """The signed-in user with the role from the database, or None.
 
-    Handles a requested sign-out and a deactivated or deleted account, and
-    reads the data version for this run in the same query.
+    Reads the data version, the session and its user in one query; ends the
+    session when it may not go on (and says why on the sign-in form).
     """
-    signed_in = st.session_state.get("authentication_status")
-    username = st.session_state.get("username") if signed_in else None
-    if not username:
-        # A returning browser signs in by its cookie before the pages are chosen,
-        # so a deep link to a page survives the sign-in.
-        authenticator = _authenticator(data.sign_in_credentials())
-        st.session_state[AUTHENTICATOR_KEY] = authenticator
-        try:
-            authenticator.login(location="unrendered")
-        except LoginError:
-            # The browser's cookie names an account that may no longer sign in
-            # (deactivated or deleted): the sign-in form with a notice, and the
-            # cookie deleted, never an error page.
-            logs.event("access_revoked", user=None)
-            _clear_session()
-            # The library reads the cookie from the request (st.context.cookies), which
-            # keeps it for this whole browser session; its own sign-out flag makes it
-            # ignore the cookie from now on, so the form works.
-            st.session_state["logout"] = True
-            st.session_state[NOTICE_KEY] = STALE
-            st.session_state[PENDING_SIGN_OUT_KEY] = True
-        if st.session_state.get("authentication_status"):
-            username = st.session_state["username"]
-            logs.event("sign_in", user=username, method="cookie")
-    context = data.start_run(username)
-    if not username:
+    session_id = st.session_state.get(SESSION_KEY)
+    token_hash = None if session_id is not None else _request_cookie_hash()
+    context = data.start_run(session_id=session_id, token_hash=token_hash)
+    if session_id is None and token_hash is None:
+        st.session_state.pop(SIGN_OUT_KEY, None)
         return None
+    if context.session_id is None or context.username is None:
+        _forget(STALE)  # a cookie from before this version, or one long deleted
+        return None
+    now, lim = _now(), sessions.limits()
     if st.session_state.pop(SIGN_OUT_KEY, False):
-        logs.event("sign_out", user=username)
-    elif context.role is None or not context.active:
-        logs.event("access_revoked", user=username)
-        st.session_state[NOTICE_KEY] = DEACTIVATED
-    else:
-        if st.session_state.pop(SET_COOKIE_KEY, False):
-            _authenticator({"usernames": {}}).cookie_controller.set_cookie()
-        return Actor(username, context.role)
-    st.session_state[PENDING_SIGN_OUT_KEY] = True
-    return None
+        _end(context.session_id, "signed_out")
+        logs.event("sign_out", user=context.username)
+        _forget(_notice("signed_out"))
+        return None
+    reason = context.end_reason_now(now, lim)
+    if reason is not None:
+        if context.ended_at is None:
+            _end(context.session_id, reason)
+        logs.event("session_ended", user=context.username, reason=reason)
+        _forget(_notice(reason))
+        return None
+    if context.needs_touch(now, lim):
+        with session_scope(data.engine()) as s:
+            sessions.touch(s, context.session_id, now)
+    if session_id is None:
+        st.session_state[SESSION_KEY] = context.session_id
+        logs.event("sign_in", user=context.username, method="cookie")
+    if not context.cookie_pending:
+        st.session_state.pop(TICKET_KEY, None)
+    st.session_state[DISPLAY_NAME_KEY] = context.display_name
+    return Actor(context.username, context.role)
+
+
+def _end(session_id: int, reason: str) -> None:
+    with session_scope(data.engine()) as s:
+        sessions.end(s, session_id, reason, _now())
+
+
+def _forget(notice: str) -> None:
+    """This browser session is signed out: the form with NOTICE, the cookie deleted."""
+    for key in (SESSION_KEY, TICKET_KEY, DISPLAY_NAME_KEY):
+        st.session_state.pop(key, None)
+    token = _cookie_token()
+    if token is not None:
+        st.session_state[DEAD_COOKIE_KEY] = sessions.digest(token)
+    st.session_state[NOTICE_KEY] = notice  # stays until the next sign-in
+    st.session_state[FORGET_COOKIE_KEY] = st.session_state.get(FORGET_COOKIE_KEY, 0) + 1
+
+
+def start_new_session(username: str) -> None:
+    """After a password change: this browser goes on in a new session (the old
+    cookie, and every copy of it, has ended)."""
+    with session_scope(data.engine()) as s:
+        user = accounts.get_user(s, username)
+        if user is None:
+            return
+        session_id, ticket = sessions.start(s, user.id, _user_agent(), _now())
+    st.session_state[SESSION_KEY] = session_id
+    st.session_state[TICKET_KEY] = ticket
+
+
+def cookie_marker() -> None:
+    """A hidden element that components/session_cookie.js acts on: trade the
+    ticket for the cookie after a sign-in, or delete the cookie after an end."""
+    ticket = st.session_state.get(TICKET_KEY)
+    if ticket:
+        st.html(f'<div data-sitzung-ticket="{ticket}"></div>')
+    forget = st.session_state.get(FORGET_COOKIE_KEY)
+    if forget and not ticket:
+        st.html(f'<div data-sitzung-ende="{int(forget)}"></div>')
+
+
+def _user_agent() -> str | None:
+    agent = st.context.headers.get("User-Agent")
+    return agent if isinstance(agent, str) else None
+
+
+def _source() -> str | None:
+    """The browser's address (behind the proxy: from its X-Forwarded-For, which the
+    server trusts from FORWARDED_ALLOW_IPS); None on loopback and under AppTest."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
 
 
 def sign_in_page() -> None:
-    """The page shown to everyone who is not signed in (one authenticator per run)."""
-    authenticator = st.session_state.pop(AUTHENTICATOR_KEY, None) or _authenticator(
-        data.sign_in_credentials()
-    )
-    if st.session_state.get(PENDING_SIGN_OUT_KEY):
-        # The browser deletes the cookie in a component that answers True when done.
-        # Until then the form (whose own cookie component asks for a rerun) stays
-        # away, or that rerun could remove the delete before it ran.
-        if st.session_state.get("authentication_status"):
-            authenticator.logout(location="unrendered")  # ends the session, deletes the cookie
-        else:
-            authenticator.cookie_controller.delete_cookie()  # the same component, again
-        if not st.session_state.get(DELETE_COOKIE_KEY):
-            st.caption("Sie werden abgemeldet …")
-            return
-        del st.session_state[PENDING_SIGN_OUT_KEY]
-    _sign_in_form(authenticator)
-
-
-def _sign_in_form(authenticator: stauth.Authenticate) -> None:
-    users = authenticator.authentication_controller.authentication_model.credentials["usernames"]
-    before = {name: entry.get("failed_login_attempts", 0) for name, entry in users.items()}
+    """The page shown to everyone who is not signed in."""
+    cookie_key()  # a shared database without its secret says so before the form
     _left, middle, _right = st.columns([1, 2, 1])
     with middle:
         st.title("Hessische Integrationskonferenz")
         st.caption("Dashboard der Geschäftsstelle. Bitte melden Sie sich an.")
-        notice = st.session_state.get(NOTICE_KEY)  # stays until the next sign-in
+        notice = st.session_state.get(NOTICE_KEY)
         if notice:
             st.warning(notice)
-        try:
-            authenticator.login(
-                location="main",
-                max_login_attempts=LOCK_AFTER_FAILURES,
-                fields=FIELDS,
-                key=FORM_KEY,
+        with st.form(FORM_KEY):
+            st.subheader("Anmeldung")
+            username = st.text_input("Benutzername", max_chars=60, autocomplete="username")
+            password = st.text_input(
+                "Passwort", type="password", max_chars=200, autocomplete="current-password"
             )
-        except LoginError:
-            _clear_session()
-            st.error(
-                f"Dieses Konto ist nach {LOCK_AFTER_FAILURES} Fehlversuchen für "
-                f"{LOCK_MINUTES} Minuten gesperrt. Bitte versuchen Sie es später erneut "
-                "oder wenden Sie sich an die Administration."
-            )
-            return
-        for name, entry in users.items():
-            if entry.get("failed_login_attempts", 0) > before.get(name, 0):
-                logs.event("sign_in_failed", user=name)
-                until = data.record_failed_sign_in(name)
-                if until is not None and until > dt.datetime.now(dt.UTC):
-                    logs.event("account_locked", user=name)
-                    _clear_session()
-                    st.error(
-                        f"Zu viele Fehlversuche: das Konto ist bis {fmt.datetime(until)} gesperrt."
-                    )
-                    return
-        status = st.session_state.get("authentication_status")
-        if status is False:
-            if not any(
-                e.get("failed_login_attempts", 0) > before.get(n, 0) for n, e in users.items()
-            ):
-                logs.event(
-                    "sign_in_failed", user=None
-                )  # unknown name: not logged, may be a password
+            submitted = st.form_submit_button("Anmelden", type="primary")
+        if submitted:
+            _sign_in(username, password)
+    cookie_marker()
+
+
+def _sign_in(username: str, password: str) -> None:
+    if not username.strip() or not password:
+        st.error(EMPTY)
+        return
+    with session_scope(data.engine()) as s:
+        result = sessions.sign_in(
+            s,
+            username,
+            password,
+            source=_source(),
+            user_agent=_user_agent(),
+            secret=cookie_key(),
+            now=_now(),
+        )
+    if result.outcome == "throttled":
+        logs.event("sign_in_throttled", user=result.username)
+        st.error(throttled(result.retry_at))
+    elif result.outcome == "wrong":
+        # an unknown name is not logged: it may be a password typed into the wrong field
+        logs.event("sign_in_failed", user=result.username)
+        if result.retry_at is not None:
+            logs.event("sign_in_throttled", user=result.username)
+            st.error(f"{WRONG} {throttled(result.retry_at)}")
+        else:
             st.error(WRONG)
-            return
-        if status:
-            st.session_state.pop(NOTICE_KEY, None)
-            username = st.session_state["username"]
-            data.record_sign_in(username)
-            logs.event("sign_in", user=username, method="form")
-            st.session_state[SET_COOKIE_KEY] = True
-            st.rerun()
+    elif result.outcome == "deactivated":
+        logs.event("access_revoked", user=result.username)
+        st.error(DEACTIVATED)
+    else:
+        logs.event("sign_in", user=result.username, method="form")
+        st.session_state.pop(NOTICE_KEY, None)
+        st.session_state.pop(FORGET_COOKIE_KEY, None)
+        st.session_state[SESSION_KEY] = result.session_id
+        st.session_state[TICKET_KEY] = result.ticket
+        st.session_state[DISPLAY_NAME_KEY] = result.display_name
+        st.rerun()

@@ -9,7 +9,6 @@ SQL.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -18,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from db import accounts, logs
+from db import logs, sessions
 from db.config import database_url, setting
 from db.engine import make_engine, session_scope
 from db.errors import DatabaseUnavailable
@@ -50,10 +49,13 @@ def engine() -> Engine:
     return _engine(database_url())
 
 
-def start_run(username: str | None) -> accounts.RunContext:
-    """Read the data version and the user's role and active flag for this run."""
+def start_run(
+    *, session_id: int | None = None, token_hash: str | None = None
+) -> sessions.RunContext:
+    """Read the data version and the sign-in session with its user for this run
+    (one statement; components.auth decides what it means)."""
     with Session(engine()) as session:
-        context = accounts.run_context(session, username)
+        context = sessions.run_context(session, session_id=session_id, token_hash=token_hash)
     st.session_state[VERSION_KEY] = context.data_version
     return context
 
@@ -75,7 +77,7 @@ def read(query: Query, *args: Any) -> Any:
     """
     version = st.session_state.get(VERSION_KEY)
     if version is None:
-        version = start_run(None).data_version
+        version = start_run().data_version
     name = f"{query.__module__}.{query.__qualname__}"
     return _read(database_url(), version, name, query, args)
 
@@ -94,7 +96,7 @@ def derived(key: str, build: Callable[..., T], *args: Any) -> T:
     """
     version = st.session_state.get(VERSION_KEY)
     if version is None:
-        version = start_run(None).data_version
+        version = start_run().data_version
     return _derived(database_url(), version, key, args, build)
 
 
@@ -123,20 +125,3 @@ def write(actor: Actor, service: Any, *args: Any, **kwargs: Any) -> Any:
     except DBAPIError as exc:
         logs.error("database_unavailable", exc, user=actor.username)
         raise DatabaseUnavailable() from exc
-
-
-def sign_in_credentials() -> dict[str, Any]:
-    with Session(engine()) as session:
-        return accounts.sign_in_credentials(session, dt.datetime.now(dt.UTC))
-
-
-def record_sign_in(username: str) -> None:
-    with session_scope(engine()) as session:
-        accounts.record_sign_in(session, username)
-
-
-def record_failed_sign_in(username: str) -> dt.datetime | None:
-    """Count a failure; returns the lock's end if the account is now locked."""
-    with session_scope(engine()) as session:
-        accounts.record_failed_sign_in(session, username, dt.datetime.now(dt.UTC))
-        return accounts.locked_until(session, username)

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 import pandas as pd
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.numbers import format_decimal, format_percent
 
 from db.models import BERLIN
@@ -45,6 +45,16 @@ def datetime(value: dt.datetime | None) -> str:
     return format_datetime(
         value.astimezone(BERLIN), "dd.MM.yyyy, HH:mm 'Uhr'", tzinfo=BERLIN, locale=LOCALE
     )
+
+
+def time_of_day(value: dt.datetime) -> str:
+    """'14:05:30' (Berlin time), for waits shorter than a minute or two."""
+    return format_datetime(value.astimezone(BERLIN), "HH:mm:ss", tzinfo=BERLIN, locale=LOCALE)
+
+
+def duration(value: dt.timedelta) -> str:
+    """'8 Stunden', '1 Woche', '4 Sekunden'."""
+    return format_timedelta(value, threshold=1, locale=LOCALE)
 
 
 def weekday_date(value: dt.datetime) -> str:

@@ -19,9 +19,9 @@ from db.queries import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
 from db.validation import EARLIEST, LATEST
 
 
-def require_same_password(password: str, repeat: str) -> None:
+def require_same_password(password: str, repeat: str, label: str = "Passwort wiederholen") -> None:
     if password != repeat:
-        raise ValidationError("Passwort wiederholen", "stimmt nicht mit dem Passwort überein.")
+        raise ValidationError(label, "stimmt nicht mit dem Passwort überein.")
 
 
 # --- the version a form loaded (optimistic locking) --------------------------------------

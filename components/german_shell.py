@@ -1,4 +1,5 @@
-"""The page Streamlit serves, made German: `<html lang="de">` and components/german_ui.js.
+"""The page Streamlit serves, made German: `<html lang="de">`, components/german_ui.js
+and the sign-in cookie's hand-over (components/session_cookie.js).
 
 Streamlit 1.67 writes `<html lang="en">` into its index.html and has no setting
 for the language of its own controls (README, "Sprache der Bedienelemente").
@@ -26,12 +27,16 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from streamlit import config as st_config
 
-SCRIPT = (Path(__file__).with_name("german_ui.js")).read_bytes()
+# The shell's scripts, served as one file: the German controls, and the sign-in
+# cookie's hand-over (components/session_cookie.js, see components/auth.py).
+SCRIPT = b"\n".join(
+    (Path(__file__).with_name(name)).read_bytes() for name in ("german_ui.js", "session_cookie.js")
+)
 # Under the app's root (Streamlit's server.baseUrlPath); the shell names it
-# relative to the page, "./_shell/german_ui.js", like Streamlit's own
+# relative to the page, "./_shell/shell.js", like Streamlit's own
 # "./static/js/..." files, so that it resolves on every page (/, /teilnahme)
 # and under a base path alike.
-SCRIPT_PATH = "_shell/german_ui.js"
+SCRIPT_PATH = "_shell/shell.js"
 SCRIPT_ETAG = '"' + hashlib.sha256(SCRIPT).hexdigest()[:32] + '"'
 NOSCRIPT = "<p>Bitte aktivieren Sie JavaScript, um das Dashboard zu nutzen.</p>"
 # Streamlit leaves 6rem above every page's title; at 1366x768 that pushes a page's
@@ -65,7 +70,7 @@ def script_path() -> str:
 
 
 def script_response(scope: Scope) -> Response:
-    """components/german_ui.js as read at start; revalidated by its ETag on every load."""
+    """The shell's scripts as read at start; revalidated by its ETag on every load."""
     headers = {"Cache-Control": "no-cache", "ETag": SCRIPT_ETAG}
     if Headers(scope=scope).get("if-none-match") == SCRIPT_ETAG:
         return Response(status_code=304, headers=headers)

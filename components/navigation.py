@@ -62,6 +62,9 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/accounts.py", "Konten", ":material/manage_accounts:", "admin", "Verwaltung"),
     PageSpec("pages/audit.py", "Änderungsprotokoll", ":material/history:", "admin", "Verwaltung"),
     PageSpec("pages/privacy.py", "Datenschutz", ":material/privacy_tip:", "viewer", "Hinweise"),
+    PageSpec(
+        "pages/my_account.py", "Mein Konto", ":material/account_circle:", "viewer", "Hinweise"
+    ),
 ]
 
 
@@ -88,6 +91,7 @@ def sidebar(actor: Actor, display_name: str | None = None) -> None:
             key="nav_sign_out",
             width="stretch",
         )
+        auth.cookie_marker()
 
 
 def page_actor(role: str = "viewer") -> Actor:

@@ -153,3 +153,30 @@ def audit(changes: pd.DataFrame, record: bool = True) -> pd.DataFrame:
         }
     )
     return view if record else view.drop(columns=["Datensatz", "Bezeichnung"])
+
+
+def sign_in_sessions(
+    df: pd.DataFrame, current: int | None = None, with_user: bool = True
+) -> pd.DataFrame:
+    """Open sign-in sessions (db.sessions.open_sessions) as the account pages show them;
+    CURRENT marks the session of the browser in use."""
+    device = df["user_agent"].map(lambda v: v or "unbekannt")
+    if current is not None:
+        device = device.where(df["id"] != current, device + " (dieses Gerät)")
+    shown = pd.DataFrame(
+        {
+            "Benutzername": df["username"],
+            "Name": df["display_name"],
+            "Gerät": device,
+            "Angemeldet seit": df["created_at"].map(fmt.datetime),
+            "Zuletzt aktiv": df["last_seen_at"].map(fmt.datetime),
+        }
+    )
+    return shown if with_user else shown.drop(columns=["Benutzername", "Name"])
+
+
+def sign_in_session_label(df: pd.DataFrame, session_id: int) -> str:
+    """'leitung · Chrome auf Windows · zuletzt aktiv 01.12.2026, 14:05 Uhr' for a choice."""
+    row = df.set_index("id").loc[session_id]
+    device = row["user_agent"] or "unbekanntes Gerät"
+    return f"{row['username']} · {device} · zuletzt aktiv {fmt.datetime(row['last_seen_at'])}"

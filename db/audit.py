@@ -22,14 +22,16 @@ from db.models import (
     Organisation,
     ProgressUpdate,
     Sector,
+    SignInThrottle,
     ThematicArea,
     User,
+    UserSession,
 )
 from db.queries import audit_entries
 
 ACTOR_KEY = "actor"
 HIDDEN = {"password_hash"}
-SKIPPED = (AuditEntry, DataVersion)
+SKIPPED = (AuditEntry, DataVersion, SignInThrottle, UserSession)
 
 
 def _plain(value: Any) -> Any:

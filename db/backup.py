@@ -13,7 +13,9 @@ memory as a whole).
         "tables": [{"name": "sectors", "columns": ["id", "name", ...], "rows": 8}, ...]}
 
    `tables` lists every table of the models (`Base.metadata.sorted_tables`,
-   so parents before children) with its columns and row count.
+   so parents before children) with its columns and row count, except the
+   sign-in sessions and the sign-in throttle (`TRANSIENT`): a restored
+   database starts with everyone signed out.
 2. For each table of the header, in that order: a marker object
    `{"table": "sectors", "rows": 8}`, then one JSON array per row (the
    values in the order of the header's columns), ordered by primary key.
@@ -365,7 +367,7 @@ def backup(
         raise _file_error(path, IsADirectoryError())
     if path.exists() and not overwrite:
         raise BackupError(f"Die Datei „{path}“ gibt es schon (--force überschreibt sie).")
-    tables = Base.metadata.sorted_tables
+    tables = backed_up_tables()
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)
     partial = path.with_name(f".{path.name}.part")
     counts: dict[str, int] = {}
@@ -474,6 +476,15 @@ def _write_transaction(engine: Engine) -> Iterator[Connection]:
         connection.commit()
 
 
+# Security state that a backup leaves out: sessions (a restored copy would revive
+# sign-ins that ended meanwhile) and counts of failed sign-ins.
+TRANSIENT = {"user_sessions", "sign_in_throttle"}
+
+
+def backed_up_tables() -> list[Table]:
+    return [t for t in Base.metadata.sorted_tables if t.name not in TRANSIENT]
+
+
 def _prepare_target(connection: Connection, revision: str) -> bool:
     """Check (or migrate) the target's revision; True when it was migrated here."""
     current = MigrationContext.configure(connection).get_current_revision()
@@ -556,7 +567,7 @@ def restore(engine: Engine, path: str | Path, *, progress: Progress | None = Non
                 _prepare_target(connection, revision)
                 present = _check_target_schema(connection, plan)
                 _refuse_unless_empty(
-                    connection, [t.name for t in Base.metadata.sorted_tables if t.name in present]
+                    connection, [t.name for t in backed_up_tables() if t.name in present]
                 )
                 current = connection.scalar(select(DataVersion.value).where(DataVersion.id == 1))
                 dumped = 0
@@ -596,7 +607,7 @@ def restore(engine: Engine, path: str | Path, *, progress: Progress | None = Non
 
 def _plan(reader: _Reader, header: dict[str, Any]) -> list[tuple[Table, list[str], int]]:
     """(model table, columns, row count) per table of the file; refuses unknown ones."""
-    models = {t.name: t for t in Base.metadata.sorted_tables}
+    models = {t.name: t for t in backed_up_tables()}
     plan = []
     for entry in header["tables"]:
         model = models.get(entry["name"])

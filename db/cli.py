@@ -12,7 +12,7 @@ import sys
 import typer
 from sqlalchemy.exc import DBAPIError
 
-from db import accounts, demo
+from db import accounts, demo, sessions
 from db import backup as backups
 from db.config import ConfigError, database_url, is_embedded
 from db.engine import make_engine, session_scope
@@ -112,11 +112,12 @@ def reset_password(
     username: str,
     password: str | None = typer.Option(None, help="Sonst abgefragt (oder von stdin gelesen)."),
 ) -> None:
-    """Passwort eines Kontos neu setzen und eine Sperre aufheben."""
+    """Passwort eines Kontos neu setzen; alle Anmeldungen des Kontos enden."""
     secret = _read_password(password)
     with session_scope(_engine()) as session:
-        accounts.set_password(session, username, secret)
-    typer.echo(f"Passwort für „{username}“ neu gesetzt.")
+        user = accounts.set_password(session, username, secret)
+        ended = sessions.end_all(session, user.id, "password_reset", dt.datetime.now(dt.UTC))
+    typer.echo(f"Passwort für „{username}“ neu gesetzt; {ended} Anmeldung(en) beendet.")
 
 
 def _number(value: int) -> str:

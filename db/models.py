@@ -312,10 +312,7 @@ class User(Versioned, Base):
     """A sign-in account. Only the bcrypt hash of the password is stored."""
 
     __tablename__ = "users"
-    __table_args__ = (
-        CheckConstraint(_in("role", ROLES), name="role"),
-        CheckConstraint("failed_logins >= 0", name="failed_logins_non_negative"),
-    )
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True)
@@ -324,11 +321,56 @@ class User(Versioned, Base):
     password_hash: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(20), default="viewer")
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(BerlinDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(
         BerlinDateTime, default=lambda: dt.datetime.now(UTC)
     )
+
+
+# Why a sign-in session ended (db.sessions; the German notices are in components.auth).
+SESSION_END_REASONS = (
+    "signed_out",
+    "signed_out_everywhere",
+    "password_changed",
+    "password_reset",
+    "deactivated",
+    "ended_by_admin",
+    "idle",
+    "expired",
+)
+
+
+class UserSession(Base):
+    """One sign-in: the browser's cookie carries a random token, the database only
+    its SHA-256. A session ends by sign-out, password change or reset,
+    deactivation, an admin, or the idle and absolute limits; an ended row stays
+    (with when and why) so that the browser can be told why."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (CheckConstraint(_in("end_reason", SESSION_END_REASONS), name="end_reason"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # NULL until the browser has traded its one-time ticket for the cookie
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ticket_expires_at: Mapped[dt.datetime | None] = mapped_column(BerlinDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(BerlinDateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(BerlinDateTime)
+    user_agent: Mapped[str | None] = mapped_column(String(120))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(BerlinDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(30))
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins per typed name and source address (keyed by an HMAC of
+    both, so a password typed into the name field is never stored)."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(BerlinDateTime, index=True)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(BerlinDateTime)
 
 
 AUDIT_ACTIONS = ("insert", "update", "delete", "anonymise")

@@ -98,18 +98,14 @@ def next_meetings(session: Session, today: dt.date, limit: int = 5) -> pd.DataFr
     )
 
 
-def accounts(session: Session, now: dt.datetime) -> pd.DataFrame:
+def accounts(session: Session) -> pd.DataFrame:
     """All accounts for the admin page (never the hashes)."""
     rows = session.execute(
-        select(
-            User.id, User.username, User.display_name, User.role, User.active, User.locked_until
-        ).order_by(User.username)
+        select(User.id, User.username, User.display_name, User.role, User.active).order_by(
+            User.username
+        )
     ).all()
-    df = pd.DataFrame(
-        rows, columns=["id", "username", "display_name", "role", "active", "locked_until"]
-    )
-    df["locked"] = df["locked_until"].map(lambda t: t is not None and t > now).astype(bool)
-    return df.drop(columns="locked_until")
+    return pd.DataFrame(rows, columns=["id", "username", "display_name", "role", "active"])
 
 
 def audit_entries(

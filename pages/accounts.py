@@ -2,8 +2,8 @@ import datetime as dt
 
 import streamlit as st
 
-from components import data, fmt, forms, navigation, ui
-from db import queries, services
+from components import auth, data, fmt, forms, navigation, tables, ui
+from db import queries, services, sessions
 from db.accounts import ROLE_LABELS
 from db.errors import DomainError
 
@@ -11,14 +11,19 @@ actor = navigation.page_actor("admin")
 st.title("Konten")
 st.caption("Konten anlegen, Rollen ändern, deaktivieren und Passwörter zurücksetzen.")
 
-accounts = data.read_fresh(queries.accounts, dt.datetime.now(dt.UTC))
+accounts = data.read_fresh(queries.accounts)
+open_sessions = data.read_fresh(sessions.open_sessions, dt.datetime.now(dt.UTC), sessions.limits())
+signed_in = open_sessions.groupby("username")["id"].count()
 table = accounts.assign(
     Rolle=accounts["role"].map(ROLE_LABELS),
-    Status=accounts.apply(
-        lambda r: "gesperrt" if r["locked"] else ("aktiv" if r["active"] else "deaktiviert"), axis=1
-    ),
-)[["username", "display_name", "Rolle", "Status"]].rename(
-    columns={"username": "Benutzername", "display_name": "Name"}
+    Status=accounts["active"].map({True: "aktiv", False: "deaktiviert"}),
+    Anmeldungen=accounts["username"].map(signed_in).fillna(0).astype(int),
+)[["username", "display_name", "Rolle", "Status", "Anmeldungen"]].rename(
+    columns={
+        "username": "Benutzername",
+        "display_name": "Name",
+        "Anmeldungen": "Offene Anmeldungen",
+    }
 )
 ui.frame(table)
 
@@ -83,4 +88,26 @@ with right, st.container(border=True):
         except DomainError as exc:
             st.error(fmt.md(exc))
         else:
-            forms.done("Passwort zurückgesetzt; eine Sperre ist aufgehoben.")
+            forms.done("Passwort zurückgesetzt; alle Anmeldungen des Kontos sind beendet.")
+
+st.subheader("Offene Anmeldungen")
+st.caption(
+    "Wer wo angemeldet ist. Eine beendete Anmeldung führt beim nächsten Klick zur "
+    "Anmeldeseite; das Konto bleibt aktiv."
+)
+ui.frame(tables.sign_in_sessions(open_sessions, auth.current_session_id()))
+if not open_sessions.empty:
+    with st.form("accounts_end_session"):
+        ended = st.selectbox(
+            "Anmeldung",
+            open_sessions["id"].tolist(),
+            format_func=lambda i: tables.sign_in_session_label(open_sessions, i),
+        )
+        submitted = st.form_submit_button("Anmeldung beenden")
+    if submitted:
+        try:
+            data.write(actor, services.end_session, int(ended))
+        except DomainError as exc:
+            st.error(fmt.md(exc))
+        else:
+            forms.done("Anmeldung beendet.")

@@ -37,22 +37,6 @@ def page_titles(at: AppTest) -> list[str]:
     return [page["page_name"] for page in at._registered_pages.values()]
 
 
-def signs_out(at: AppTest) -> bool:
-    """The run after a sign-out: no page, only the note while the browser deletes the cookie."""
-    return page_titles(at) == ["Anmeldung"] and any(
-        c.value == "Sie werden abgemeldet …" for c in at.caption
-    )
-
-
-def cookie_deleted_by_browser(at: AppTest) -> AppTest:
-    """What the browser does next: its cookie component deletes the sign-in cookie
-    and answers True, which reruns the app."""
-    at.session_state["delete"] = True
-    at.run()
-    assert not at.exception, [(e.message, e.stack_trace[-6:]) for e in at.exception]
-    return at
-
-
 def shows_sign_in_form(at: AppTest) -> bool:
     return any(b.label == "Anmelden" for b in at.button)
 

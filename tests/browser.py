@@ -36,7 +36,7 @@ CHROMIUM_ARGS = [
 APP = "[data-testid='stApp']"
 
 # Counts finished script runs, so a test can wait for a known number of them
-# instead of sleeping (the cookie component reruns the script once after loading).
+# instead of sleeping.
 COUNT_RUNS = """
 window.__finishedRuns = 0;
 new MutationObserver((changes) => {
@@ -79,13 +79,15 @@ def wait_healthy(
     raise RuntimeError(f"{url}{path} did not answer within {timeout} s")
 
 
-def start_app(folder: Path, cookie_key: str) -> tuple[str, subprocess.Popen]:
+def start_app(folder: Path, cookie_key: str, **settings: str) -> tuple[str, subprocess.Popen]:
     """`streamlit run serve.py` on a free loopback port with demo data in a SQLite
-    file of its own in FOLDER; returns its URL and process (stop it with `stop`)."""
+    file of its own in FOLDER (and SETTINGS in its environment); returns its URL and
+    process (stop it with `stop`)."""
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{folder / 'app.db'}",
         "DASHBOARD_COOKIE_KEY": cookie_key,
+        **settings,
     }
     subprocess.run(
         [sys.executable, "-m", "db.cli", "setup"], cwd=PROJECT_ROOT, env=env, check=True,
@@ -128,24 +130,36 @@ def wait_for_app(page: Page) -> None:
 
 def sign_in(page: Page, url: str, username: str, password: str) -> None:
     page.goto(url)
-    page.wait_for_function("window.__finishedRuns >= 1", timeout=30_000)
-    # The cookie component asks for one more run once it has loaded, but only when
-    # the browser already holds a cookie (Streamlit's XSRF cookie may come later);
-    # a submit that this run overtakes is lost, so a second attempt is allowed.
-    for attempt in (1, 2):
-        wait_for_app(page)
-        page.get_by_label("Benutzername").fill(username)
-        page.get_by_label("Passwort", exact=True).fill(password)
-        page.get_by_role("button", name="Anmelden").click()
-        try:
-            expect(page.get_by_role("button", name="Abmelden")).to_be_visible(
-                timeout=15_000 * attempt
-            )
-            break
-        except AssertionError:
-            if attempt == 2:
-                raise
     wait_for_app(page)
+    page.get_by_label("Benutzername").fill(username)
+    page.get_by_label("Passwort", exact=True).fill(password)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_role("button", name="Abmelden", exact=True)).to_be_visible(timeout=30_000)
+    wait_for_app(page)
+
+
+def session_cookies(page: Page) -> list[dict]:
+    """The browser's sign-in cookie, once the server has set it (after a sign-in)."""
+    from db.sessions import COOKIE_NAME
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        found = [c for c in page.context.cookies() if c["name"] == COOKIE_NAME]
+        if found:
+            return found
+        page.wait_for_timeout(100)  # the cookie arrives by a fetch the page makes
+    raise AssertionError(f"no {COOKIE_NAME} cookie after 15 s")
+
+
+def wait_session_cookie_gone(page: Page) -> None:
+    """Wait until the server has deleted the browser's sign-in cookie."""
+    from db.sessions import COOKIE_NAME
+
+    deadline = time.monotonic() + 15
+    while any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the {COOKIE_NAME} cookie is still there after 15 s")
+        page.wait_for_timeout(100)  # deleted by a fetch the page makes
 
 
 def nav_titles(page: Page) -> list[str]:

@@ -3,7 +3,15 @@ user's role, validates (db.validation), writes (audited, see db.audit) and
 bumps the data version. Services take a session (the caller commits) and
 plain values, and raise domain errors with German messages."""
 
-from db.services.accounts import change_role, create_account, reset_password, set_active
+from db.services.accounts import (
+    change_own_password,
+    change_role,
+    create_account,
+    end_session,
+    reset_password,
+    set_active,
+    sign_out_everywhere,
+)
 from db.services.core import WRITE_SERVICES, write_service
 from db.services.measures import (
     add_progress_update,
@@ -35,6 +43,7 @@ __all__ = [
     "anonymise_member",
     "archive_measure",
     "cancel_meeting",
+    "change_own_password",
     "change_role",
     "create_account",
     "create_measure",
@@ -42,11 +51,13 @@ __all__ = [
     "create_member",
     "create_organisation",
     "deactivate_member",
+    "end_session",
     "meeting_warnings",
     "record_attendance",
     "reset_password",
     "save_reference",
     "set_active",
+    "sign_out_everywhere",
     "update_measure",
     "update_meeting",
     "update_member",

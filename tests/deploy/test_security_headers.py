@@ -93,7 +93,7 @@ def test_every_kind_of_response_carries_the_security_headers_once(proxy):
     assets = re.findall(r'(?:src|href)="\./(static/(?:js|css)/[^"]+)"', shell)
     assert len(assets) > 2, shell
     answers = {"the page shell": "/", "a page's own address": "/calendar"}
-    answers |= {"the shell's script": "/_shell/german_ui.js", "/healthz": "/healthz"}
+    answers |= {"the shell's script": "/_shell/shell.js", "/healthz": "/healthz"}
     answers |= {"a static script": f"/{assets[0]}", "the stylesheet": f"/{assets[-1]}"}
     answers |= {"Streamlit's health check": "/_stcore/health"}
     answers |= {"a path Streamlit does not know": "/static/js/no-such-file.js"}
@@ -116,8 +116,8 @@ def test_the_page_shell_has_no_inline_script_and_loads_the_german_script_first(p
         assert '<html lang="de">' in html, path
         assert re.findall(r"<script(?![^>]*\ssrc=)[^>]*>", html) == [], path
         scripts = re.findall(r'<script[^>]*\ssrc="([^"]+)"', html)
-        assert scripts[0] == "./_shell/german_ui.js", (path, scripts)
-    status, headers, body = request(f"{proxy.direct}/_shell/german_ui.js")
+        assert scripts[0] == "./_shell/shell.js", (path, scripts)
+    status, headers, body = request(f"{proxy.direct}/_shell/shell.js")
     assert status == 200 and headers["Content-Type"] == "application/javascript"
     assert (PROJECT_ROOT / "components" / "german_ui.js").read_bytes() in body
 

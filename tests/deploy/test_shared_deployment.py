@@ -11,11 +11,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from components.auth import COOKIE_NAME
 from tests.browser import (
     create_member,
     free_port,
     open_page,
+    session_cookies,
     sign_in,
     stop,
     wait_for_app,
@@ -60,9 +60,9 @@ def test_a_change_saved_through_one_replica_shows_on_the_other_at_its_next_run(
 def test_a_sign_in_on_one_replica_holds_on_the_other(open_browser, replicas):
     page = open_browser()
     sign_in(page, replicas.a.url, EDITOR.username, EDITOR.password)
-    page.wait_for_function(f"document.cookie.includes('{COOKIE_NAME}=')", timeout=30_000)
+    session_cookies(page)
     page.goto(replicas.b.url)  # the same cookie: same host, other port
-    expect(page.get_by_role("button", name="Abmelden")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="Abmelden", exact=True)).to_be_visible(timeout=30_000)
     wait_for_app(page)
 
 
@@ -75,7 +75,7 @@ def test_a_browser_session_through_nginx_keeps_its_websocket_on_one_replica(
         open_page(page, title)
         assert page.get_by_test_id("stException").count() == 0, title
     page.reload()  # a new WebSocket; the sign-in cookie signs in again
-    expect(page.get_by_role("button", name="Abmelden")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="Abmelden", exact=True)).to_be_visible(timeout=30_000)
     wait_for_app(page)
     assert page.get_by_text("Connection error").count() == 0
     [route] = [c for c in page.context.cookies() if c["name"] == "dashboard_route"]

@@ -10,11 +10,16 @@ import icalendar
 import pytest
 from playwright.sync_api import Page, expect
 
-from components.auth import COOKIE_NAME
 from components.navigation import PAGES
 from db.demo import DEMO_USERS
 from db.permissions import Actor
-from tests.browser import create_member, nav_titles, open_page, wait_for_app
+from tests.browser import (
+    create_member,
+    nav_titles,
+    open_page,
+    wait_for_app,
+    wait_session_cookie_gone,
+)
 from tests.browser import sign_in as sign_in_with_password
 
 pytestmark = pytest.mark.browser
@@ -64,10 +69,10 @@ def test_each_role_opens_every_page_of_its_role_and_signs_out(page, app_url, use
         assert page.get_by_test_id("stException").count() == 0, title
         charts += assert_charts_drawn(page)
     assert charts >= 6
-    page.get_by_role("button", name="Abmelden").click()
+    page.get_by_role("button", name="Abmelden", exact=True).click()
     expect(page.get_by_role("button", name="Anmelden")).to_be_visible(timeout=30_000)
     # the sign-in cookie is deleted in the browser, so a reload does not sign in again
-    page.wait_for_function(f"!document.cookie.includes('{COOKIE_NAME}=')", timeout=30_000)
+    wait_session_cookie_gone(page)
     page.reload()
     wait_for_app(page)
     expect(page.get_by_role("button", name="Anmelden")).to_be_visible()

@@ -1,0 +1,55 @@
+import datetime as dt
+
+import streamlit as st
+
+from components import auth, data, fmt, forms, navigation, tables, ui
+from db import services, sessions
+from db.errors import DomainError
+
+actor = navigation.page_actor("viewer")
+st.title("Mein Konto")
+st.caption(
+    "Ihre Anmeldungen auf allen Geräten und Ihr Passwort. Eine Anmeldung endet nach "
+    f"{fmt.duration(sessions.limits().idle)} ohne Aktivität, spätestens nach "
+    f"{fmt.duration(sessions.limits().absolute)}."
+)
+
+left, right = st.columns(2)
+with left, st.container(border=True):
+    st.subheader("Meine Anmeldungen")
+    mine = data.read_fresh(
+        sessions.open_sessions, dt.datetime.now(dt.UTC), sessions.limits(), actor.username
+    )
+    ui.frame(tables.sign_in_sessions(mine, auth.current_session_id(), with_user=False))
+    st.caption(
+        "Wer ein Gerät verloren hat oder sich an einem fremden Rechner nicht abgemeldet "
+        "hat, beendet hier alle Anmeldungen, auch diese."
+    )
+    if st.button("Überall abmelden", icon=":material/devices_off:", key="account_everywhere"):
+        try:
+            data.write(actor, services.sign_out_everywhere)
+        except DomainError as exc:
+            st.error(fmt.md(exc))
+        else:
+            st.rerun()
+
+with right, st.container(border=True):
+    st.subheader("Passwort ändern")
+    with st.form("account_password", clear_on_submit=True):
+        current = st.text_input(
+            "Bisheriges Passwort", type="password", autocomplete="current-password"
+        )
+        password = st.text_input("Neues Passwort", type="password", autocomplete="new-password")
+        repeat = st.text_input(
+            "Neues Passwort wiederholen", type="password", autocomplete="new-password"
+        )
+        submitted = st.form_submit_button("Passwort ändern", type="primary")
+    if submitted:
+        try:
+            forms.require_same_password(password, repeat, "Neues Passwort wiederholen")
+            data.write(actor, services.change_own_password, current, password)
+        except DomainError as exc:
+            st.error(fmt.md(exc))
+        else:
+            auth.start_new_session(actor.username)
+            forms.done("Passwort geändert. Alle anderen Anmeldungen wurden beendet.")
