@@ -196,7 +196,7 @@ def sign_in_page() -> None:
         if notice:
             st.warning(notice)
         with st.form(FORM_KEY):
-            st.subheader("Anmeldung")
+            st.header("Anmeldung")
             username = st.text_input("Benutzername", max_chars=60, autocomplete="username")
             password = st.text_input(
                 "Passwort", type="password", max_chars=200, autocomplete="current-password"
