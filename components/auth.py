@@ -193,7 +193,9 @@ def sign_in_page() -> None:
         st.title("Hessische Integrationskonferenz")
         st.caption("Dashboard der Geschäftsstelle. Bitte melden Sie sich an.")
         notice = st.session_state.get(NOTICE_KEY)
-        if notice:
+        if notice == _notice("signed_out"):
+            st.info(notice)  # what the user asked for
+        elif notice:
             st.warning(notice)
         with st.form(FORM_KEY):
             st.header("Anmeldung")

@@ -9,7 +9,9 @@ from db.errors import DomainError
 
 actor = navigation.page_actor("admin")
 st.title("Konten")
-st.caption("Konten anlegen, Rollen ändern, deaktivieren und Passwörter zurücksetzen.")
+st.caption(
+    "Konten anlegen, Rollen ändern, deaktivieren, Passwörter zurücksetzen und Anmeldungen beenden."
+)
 
 accounts = data.read_fresh(queries.accounts)
 open_sessions = data.read_fresh(sessions.open_sessions, dt.datetime.now(dt.UTC), sessions.limits())

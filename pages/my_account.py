@@ -14,8 +14,7 @@ st.caption(
     f"{fmt.duration(sessions.limits().absolute)}."
 )
 
-left, right = st.columns(2)
-with left, st.container(border=True):
+with st.container(border=True):
     st.subheader("Meine Anmeldungen")
     mine = data.read_fresh(
         sessions.open_sessions, dt.datetime.now(dt.UTC), sessions.limits(), actor.username
@@ -33,7 +32,8 @@ with left, st.container(border=True):
         else:
             st.rerun()
 
-with right, st.container(border=True):
+form_column, _rest = st.columns([1, 1])
+with form_column, st.container(border=True):
     st.subheader("Passwort ändern")
     with st.form("account_password", clear_on_submit=True):
         current = st.text_input(

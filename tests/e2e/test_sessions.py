@@ -111,6 +111,32 @@ def test_a_returning_browser_is_signed_in_on_its_first_run(browser, app_server, 
         context.close()
 
 
+def test_cookies_from_before_and_made_up_ones_are_not_accepted(browser, app_server):
+    url, _ = app_server
+    host = url.split("//")[1].split(":")[0]
+    old_jwt = (  # what streamlit-authenticator wrote before server-side sessions
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VybmFtZSI6ImxlaXR1bmciLCJleHBfZGF0ZSI6"
+        "NDEwMjQ0NDgwMH0.c2lnbmF0dXJl"
+    )
+    for name, value, notice in (
+        ("integrationskonferenz_anmeldung", old_jwt, None),
+        (auth.COOKIE_NAME, "ausgedacht-" + "x" * 32, auth.STALE),
+    ):
+        context = _context(browser)
+        context.add_cookies([{"name": name, "value": value, "domain": host, "path": "/"}])
+        page = context.new_page()
+        try:
+            page.goto(url)
+            expect(page.get_by_role("button", name="Anmelden")).to_be_visible(timeout=30_000)
+            wait_for_app(page)
+            assert page.get_by_test_id("stSidebarNav").count() == 0
+            assert page.get_by_test_id("stAlert").count() == (1 if notice else 0)
+            if notice:
+                expect(page.get_by_text(notice)).to_be_visible()
+        finally:
+            context.close()
+
+
 def test_a_copied_cookie_is_worthless_after_the_sign_out(browser, app_server, account):
     url, _ = app_server
     page, cookies = _signed_in_copy(browser, url, account[0])
