@@ -35,7 +35,8 @@ format: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-## Page run times at 1x, 10x and 100x scale against their floor; writes bench/results.md
+## Page run times at 1x, 10x and 100x scale against their floor, and a returning user's first
+## page in Chromium against its floor (issue 15); writes bench/results.md
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
 

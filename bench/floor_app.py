@@ -1,7 +1,8 @@
 """The floor: a bare script that shows the same charts and tables as one page
 (BENCH_PAGE) from what is already in memory: chart specs built once per process
 (bench/floor_data.py, with the app's components.ui._spec) and DataFrames read
-once per process. No sign-in, no database, no cache lookups, nothing else."""
+once per process (or unpickled from BENCH_FLOOR_FILE). No sign-in, no database,
+no cache lookups, nothing else."""
 
 import streamlit as st
 

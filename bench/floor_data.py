@@ -6,14 +6,20 @@ page's order: each chart as the Vega-Lite spec the app sends (built by
 components.ui._spec, the app's own function), each table as the DataFrame the
 page passes to st.dataframe, shaped as the page shapes it. Only what a browser
 receives as charts and tables: no titles, metrics, widgets or downloads.
+
+Read from DATABASE_URL once per process, or, with BENCH_FLOOR_FILE set, from a
+pickle that `save` wrote (bench/first_page.py): then the floor process never
+opens a database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -26,6 +32,7 @@ from db import participation, progress, queries
 from db.engine import make_engine
 
 PAGE = os.environ.get("BENCH_PAGE", "overview")
+FLOOR_FILE = os.environ.get("BENCH_FLOOR_FILE")  # a pickle from save(): no database
 HEATMAP_MEETINGS = 40  # as pages/participation.py
 
 
@@ -48,12 +55,29 @@ def _table(df: pd.DataFrame, **options: Any) -> Item:
 
 @cache
 def content(page: str = PAGE) -> tuple[Item, ...]:
-    """PAGE's charts and tables, read and built once per process."""
-    today = dt.date.today()
-    engine = make_engine(os.environ["DATABASE_URL"])
+    """PAGE's charts and tables, read and built once per process (or unpickled
+    from BENCH_FLOOR_FILE)."""
+    if FLOOR_FILE:
+        saved_page, items = pickle.loads(Path(FLOOR_FILE).read_bytes())
+        if saved_page != page:
+            raise ValueError(f"{FLOOR_FILE} holds {saved_page!r}, not {page!r}")
+        return items
+    return _build(page, os.environ["DATABASE_URL"])
+
+
+def save(path: Path, page: str, url: str) -> tuple[Item, ...]:
+    """Build PAGE's content from the database at URL and pickle it to PATH (for a
+    floor process started with BENCH_FLOOR_FILE=PATH)."""
+    items = _build(page, url)
+    path.write_bytes(pickle.dumps((page, items)))
+    return items
+
+
+def _build(page: str, url: str) -> tuple[Item, ...]:
+    engine = make_engine(url)
     try:
         with Session(engine) as s:
-            return tuple(BUILDERS[page](s, today))
+            return tuple(BUILDERS[page](s, dt.date.today()))
     finally:
         engine.dispose()
 

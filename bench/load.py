@@ -1,7 +1,9 @@
 """`make load`: many users at once (issue 9).
 
 Simulated browser tabs (bench/load_client.py) speak Streamlit's own WebSocket
-protocol and sign in by the app's cookie, as a returning browser does. For
+protocol and are signed in by the app's session cookie on their first run, as
+a returning browser is (one session per account, made in the app's database
+with db.sessions.start_with_token and shared by all tabs of that account). For
 each dashboard page (as the viewer `leitung`) and one editing page (as the
 editor `geschaeftsstelle`), 1, 10, 25 and 50 sessions rerun the page with a
 think time on one app process; the same load runs against the floor
@@ -27,7 +29,9 @@ Without --url it builds bench/load.db, starts the servers on free loopback
 ports, and stops them at the end. With --url it loads a running app (loopback
 only), e.g. an nginx in front of two app processes; give the processes behind
 it with --server-pid (repeatable) for the CPU and memory figures (no nginx
-phase or memory report then, and no floor unless --floor).
+phase or memory report then, and no floor unless --floor). The sign-in
+sessions are made in that app's database, so --url needs its DATABASE_URL
+(--database-url; by default the one this tree's app would use).
 """
 
 from __future__ import annotations
@@ -65,7 +69,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load_client import BrowserSession, PageCheck, RunResult, sign_in_cookie  # noqa: E402
+from bench.load_client import BrowserSession, PageCheck, RunResult  # noqa: E402
 
 PY = sys.executable
 VIEWER, EDITOR = "leitung", "geschaeftsstelle"
@@ -75,7 +79,7 @@ EDITOR_PAGES = ["edit_measures", "edit_meetings", "edit_members"]
 FLOOR_PAGES = ("overview", "participation", "measures", "calendar")
 
 
-# -- pages and the sign-in cookie, read from the app's source -------------------
+# -- pages, read from the app's source, and the sign-in cookie ------------------
 def page_check(name: str) -> PageCheck:
     """What a successful run of pages/NAME.py shows; the default page has URL path ''."""
     source = (ROOT / "pages" / f"{name}.py").read_text()
@@ -85,9 +89,44 @@ def page_check(name: str) -> PageCheck:
     return PageCheck("" if default else name, match.group(1) if match else "")
 
 
-def cookie_name() -> str:
-    match = re.search(r'COOKIE_NAME\s*=\s*"([^"]+)"', (ROOT / "components/auth.py").read_text())
-    return match.group(1) if match else "integrationskonferenz_anmeldung"
+def default_database_url() -> str:
+    """The database an app started from this tree uses (environment, secrets.toml,
+    else the embedded demo database of `make run`)."""
+    from db.config import database_url
+
+    return database_url()
+
+
+def shown_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def session_cookies(database_url: str, usernames: list[str]) -> dict[str, dict[str, str]]:
+    """A sign-in session per account in the app's database: the cookie a browser
+    holds after signing in as it (db.sessions), for all of its tabs."""
+    from db import sessions
+    from db.engine import make_engine, session_scope
+
+    engine = make_engine(database_url)
+    try:
+        with session_scope(engine) as s:
+            now = dt.datetime.now(dt.UTC)
+            return {
+                name: {
+                    sessions.COOKIE_NAME: sessions.start_with_token(s, name, "bench-load/1", now)
+                }
+                for name in usernames
+            }
+    except Exception as exc:  # no such table, no such account: not the app's database
+        raise SystemExit(
+            f"load: cannot make sign-in sessions for {', '.join(usernames)} in "
+            f"{shown_url(database_url)} ({type(exc).__name__}: {str(exc).splitlines()[0]}); "
+            "is it the app's database (--database-url)?"
+        ) from exc
+    finally:
+        engine.dispose()
 
 
 # -- servers ------------------------------------------------------------------------
@@ -444,29 +483,24 @@ async def run(args: argparse.Namespace) -> dict:
         "load_before": os.getloadavg(),
     }
     budget = Budget(args.budget)
-    key = args.cookie_key
     replicas: list[Server] = []
     proxy: Proxy | None = None
     try:
         if args.url:
             require_loopback(args.url)
             app = Server("app", args.url.rstrip("/"), args.server_pid or guess_pids(args.url))
-            key = key or os.environ.get("DASHBOARD_COOKIE_KEY")
-            if not key:
-                from db.config import cookie_key
-
-                key = cookie_key()
+            database_url = args.database_url or default_database_url()
             floors = {}
             if args.floor:
-                env = {**os.environ, "PYTHONPATH": str(ROOT)}
+                env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
                 floors = start_floors(env, workdir, args.pages, servers, args.server_option)
         else:
             db = ROOT / "bench" / "load.db"
-            key = key or secrets.token_urlsafe(36)
+            database_url = f"sqlite:///{db}"
             env = {
                 **os.environ,
-                "DATABASE_URL": f"sqlite:///{db}",
-                "DASHBOARD_COOKIE_KEY": key,
+                "DATABASE_URL": database_url,
+                "DASHBOARD_COOKIE_KEY": args.cookie_key or secrets.token_urlsafe(36),
                 "PYTHONPATH": str(ROOT),
             }
             build_db(db, env, args.scale)
@@ -492,9 +526,9 @@ async def run(args: argparse.Namespace) -> dict:
         result["app_pids"] = app.pids
         if not app.pids:
             print("load: no server PID known; CPU and memory figures are left out", flush=True)
-        cookie = cookie_name()
-        viewer_cookie = {cookie: sign_in_cookie(VIEWER, key)}
-        editor_cookie = {cookie: sign_in_cookie(EDITOR, key)}
+        cookies = session_cookies(database_url, [VIEWER, EDITOR])
+        print(f"load: sign-in sessions made in {shown_url(database_url)}", flush=True)
+        viewer_cookie, editor_cookie = cookies[VIEWER], cookies[EDITOR]
         levels = [int(n) for n in args.levels.split(",") if n]
         floor_levels = [int(n) for n in args.floor_levels.split(",") if n]
         print(
@@ -504,9 +538,7 @@ async def run(args: argparse.Namespace) -> dict:
         )
 
         def maker(base: str, cookies: dict | None):
-            return lambda check: BrowserSession(
-                base, check, cookies, component_echo=not args.no_component_echo
-            )
+            return lambda check: BrowserSession(base, check, cookies)
 
         viewer_pool: list[BrowserSession] = []
         new_viewer = maker(app.url, viewer_cookie)
@@ -1344,8 +1376,7 @@ def render(result: dict, args: argparse.Namespace) -> str:
         "",
         f"Run {dt.datetime.now():%d.%m.%Y %H:%M}; machine: {platform.platform()}, "
         f"{os.cpu_count()} cores ({cpu_model or 'unknown CPU'}), Python "
-        f"{platform.python_version()}, streamlit {version('streamlit')}, "
-        f"streamlit-authenticator {version('streamlit-authenticator')}; {mode}. "
+        f"{platform.python_version()}, streamlit {version('streamlit')}; {mode}. "
         f"Load average before/after: {result['load_before'][0]:.2f} / "
         f"{result['load_after'][0]:.2f} (other work on the machine shows here; "
         "all figures are from one run on a machine that may be shared).",
@@ -1355,8 +1386,9 @@ def render(result: dict, args: argparse.Namespace) -> str:
         "## Each page, 1 to 50 sessions, against its floor",
         "",
         "Each session is a simulated browser tab speaking Streamlit's WebSocket protocol "
-        "(`bench/load_client.py`), signed in by the app's sign-in cookie. A rerun is timed from "
-        "sending `rerun_script` to receiving `script_finished`; it fails when the run shows the "
+        "(`bench/load_client.py`), signed in on its first run by the app's session cookie "
+        "(one sign-in session per account, made with `db.sessions.start_with_token`). A rerun "
+        "is timed from sending `rerun_script` to receiving `script_finished`; it fails when the run shows the "
         "sign-in form, an exception, an error, another page than asked for, or no title. "
         f"Think time {args.think:g} s (±20 %), {args.duration:g} s per level; reruns started in "
         "the window all finish before the server's CPU time (psutil, user+system) is read. "
@@ -1435,9 +1467,8 @@ def render(result: dict, args: argparse.Namespace) -> str:
             f"## Churn: {ch['opened']} sessions opened and closed one after another",
             "",
             f"Page {ch['page']}. Each: GET the page, GET /_stcore/health, WebSocket, the first "
-            "run signed in by cookie"
-            + ("" if args.no_component_echo else " and the cookie component's answer run")
-            + f", close. {ch['seconds']:.0f} s, {ch['opened'] / ch['seconds']:.1f} sessions/s, "
+            f"run signed in by the session cookie, close. {ch['seconds']:.0f} s, "
+            f"{ch['opened'] / ch['seconds']:.1f} sessions/s, "
             f"open p50 {ms(percentile(lat, 50))} ms, p95 {ms(percentile(lat, 95))} ms, "
             f"failures {ch['failures']}, server CPU {ch['cpu'] / max(1, ch['opened']) * 1000:.0f} "
             f"ms per session. Streamlit keeps up to {RECONNECT_CACHE} disconnected sessions for "
@@ -1553,14 +1584,29 @@ def render(result: dict, args: argparse.Namespace) -> str:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--url", help="a running app (loopback only); default: start our own")
+    ap.add_argument(
+        "--url", help="a running app (loopback only; see --database-url); default: start our own"
+    )
     ap.add_argument(
         "--server-pid",
         type=int,
         action="append",
         help="PID of an app process behind --url (repeatable, e.g. behind nginx)",
     )
-    ap.add_argument("--cookie-key", help="the app's DASHBOARD_COOKIE_KEY (with --url)")
+    ap.add_argument(
+        "--database-url",
+        help="with --url: the DATABASE_URL of that app, needed to make the simulated "
+        "browsers' sign-in sessions (db.sessions.start_with_token: the cookie is a token "
+        "whose hash the app's database keeps); default: the one an app started from this "
+        "tree uses ($DATABASE_URL, .streamlit/secrets.toml, else make run's "
+        "data/dashboard.db). The wrong database shows as every run failing with "
+        "'sign-in form'. Without --url the run makes its own bench/load.db",
+    )
+    ap.add_argument(
+        "--cookie-key",
+        help="DASHBOARD_COOKIE_KEY of the servers this run starts (default: a random one); "
+        "the sign-in cookie does not depend on it, so it has no use with --url",
+    )
     ap.add_argument(
         "--floor",
         action=argparse.BooleanOptionalAction,
@@ -1613,11 +1659,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--profile-sessions", type=int, default=25)
     ap.add_argument("--profile-seconds", type=float, default=5.0)
     ap.add_argument(
-        "--no-component-echo",
-        action="store_true",
-        help="skip the second run a browser's cookie component triggers on open",
-    )
-    ap.add_argument(
         "--server-option",
         action="append",
         default=[],
@@ -1635,6 +1676,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--workdir", help="logs and profiles (default: a new temporary directory)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "load.md"))
     args = ap.parse_args(argv)
+    if args.database_url and not args.url:
+        ap.error("--database-url is for --url; without it the run makes bench/load.db")
+    if args.url and args.cookie_key:
+        ap.error("--cookie-key is for the servers this run starts; with --url give --database-url")
     args.pages = [p for p in args.pages.split(",") if p]
     if args.floor is None:
         args.floor = not args.url

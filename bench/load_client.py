@@ -11,20 +11,15 @@ What a returning browser does, and what this does in the same order:
 2. Open ws://HOST/_stcore/stream with the subprotocols
    `streamlit, <xsrf cookie value>` (Streamlit repurposes the second entry as
    the XSRF token), an Origin header of the same host, and the cookies
-   (`_streamlit_xsrf`, the app's sign-in cookie, any route cookie). Streamlit keeps the cookies
-   of this upgrade request for `st.context.cookies`, which is where
-   streamlit-authenticator 0.4.2 reads its re-authentication cookie from.
+   (`_streamlit_xsrf`, the app's session cookie, any route cookie). Streamlit
+   keeps the cookies of this upgrade request for `st.context.cookies`, where
+   the app reads its session cookie on the first run (components/auth.py).
 3. Send BackMsg.rerun_script with a ClientState like the frontend's first one:
    page_name = the URL path (how st.navigation resolves a deep link),
    page_script_hash = "", the query string, the context info (timezone,
    locale, url) and no widget states.
-4. Read ForwardMsgs until script_finished. The extra-streamlit-components
-   CookieManager that streamlit-authenticator renders on a run without a
-   signed-in user is an iframe that answers `getAll` with
-   Streamlit.setComponentValue(document.cookie as a dict); in a browser that is
-   a second run right after the first. `component_echo=True` sends that run
-   (BackMsg.rerun_script with the component's widget id and the cookies as its
-   json_value).
+4. Read ForwardMsgs until script_finished: a returning browser is signed in
+   on this first run, with no component and no second run.
 5. Every later rerun sends the page_script_hash the server named in its
    Navigation message (page_name empty), as the frontend does after the first
    run, and the hashes of the cacheable ForwardMsgs it holds
@@ -41,14 +36,11 @@ page than asked for, or lacks the page's title.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import json
 import ssl
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import jwt
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -59,21 +51,11 @@ XSRF_COOKIE = "_streamlit_xsrf"
 FINISHED_OK = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
 ALERT_ERROR = 1
 SIGN_IN_MARKERS = ("Benutzername", "Passwort", "Anmelden")
-COOKIE_COMPONENT = "cookie_manager"
 CONTENT = ("vega_lite_chart", "dataframe", "table")
 
 
-def sign_in_cookie(username: str, key: str, days: float = 7) -> str:
-    """The JWT streamlit-authenticator 0.4.2 writes (CookieModel._token_encode)."""
-    exp = (dt.datetime.now() + dt.timedelta(days=days)).timestamp()
-    return jwt.encode({"username": username, "exp_date": exp}, key, algorithm="HS256")
-
-
-async def http_get(
-    base: str, path: str, cookies: dict[str, str]
-) -> tuple[int, dict[str, tuple[str, bool]]]:
-    """A plain HTTP/1.1 GET; returns the status and the cookies it sets
-    (name -> (value, HttpOnly))."""
+async def http_get(base: str, path: str, cookies: dict[str, str]) -> tuple[int, dict[str, str]]:
+    """A plain HTTP/1.1 GET; returns the status and the cookies it sets (name -> value)."""
     parts = urlsplit(base)
     tls = parts.scheme == "https"
     context = None
@@ -106,10 +88,9 @@ async def http_get(
     for line in lines[1:]:
         name, _, value = line.partition(":")
         if name.strip().lower() == "set-cookie":
-            pair, *attributes = value.strip().split(";")
+            pair = value.strip().split(";")[0]
             k, _, v = pair.partition("=")
-            http_only = any(a.strip().lower() == "httponly" for a in attributes)
-            set_cookies[k.strip()] = (v.strip(), http_only)
+            set_cookies[k.strip()] = v.strip()
     return status, set_cookies
 
 
@@ -142,7 +123,6 @@ class _RunState:
     exception: str = ""
     sign_in: bool = False
     nav_page: str | None = None
-    components: list[tuple[str, str]] = field(default_factory=list)
     content: int = 0
     bytes_in: int = 0
     messages: int = 0
@@ -156,14 +136,11 @@ class BrowserSession:
         base: str,
         check: PageCheck,
         cookies: dict[str, str] | None = None,
-        component_echo: bool = True,
         timeout: float = 120.0,
     ) -> None:
         self.base = base.rstrip("/")
         self.check = check
         self.cookies = dict(cookies or {})
-        self.http_only: set[str] = set()  # not in document.cookie (e.g. nginx's route)
-        self.component_echo = component_echo
         self.timeout = timeout
         self.ws = None
         self.page_hash = ""  # known after the first run's Navigation message
@@ -176,7 +153,7 @@ class BrowserSession:
 
     # -- connection ---------------------------------------------------------
     async def open(self) -> RunResult:
-        """Load the page like a returning browser: HTTP, WebSocket, first run(s)."""
+        """Load the page like a returning browser: HTTP, WebSocket, first run."""
         path = "/" + self.check.url_path
         status, set_cookies = await http_get(self.base, path, self.cookies)
         self._keep(set_cookies)  # e.g. nginx's route cookie: the next requests go the same way
@@ -204,19 +181,11 @@ class BrowserSession:
             open_timeout=self.timeout,
             close_timeout=2,
         )
-        first = await self.run(first=True)
-        if not first.ok or not self.component_echo or not self._pending_component:
-            return first
-        echo = await self.run(component=self._pending_component)
-        echo.latency += first.latency
-        return echo
+        return await self.run(first=True)
 
-    def _keep(self, set_cookies: dict[str, tuple[str, bool]]) -> None:
+    def _keep(self, set_cookies: dict[str, str]) -> None:
         """Keep the cookies a response sets, as a browser does, for all later requests."""
-        for name, (value, http_only) in set_cookies.items():
-            self.cookies[name] = value
-            if http_only:
-                self.http_only.add(name)
+        self.cookies.update(set_cookies)
 
     async def close(self) -> None:
         if self.ws is not None:
@@ -224,8 +193,6 @@ class BrowserSession:
             self.ws = None
 
     # -- runs ----------------------------------------------------------------
-    _pending_component: str | None = None
-
     async def switch(self, check: PageCheck) -> RunResult:
         """Click another page in the sidebar (the frontend sends its script hash)."""
         target = self.url_to_hash.get(check.url_path)
@@ -235,7 +202,7 @@ class BrowserSession:
         self.page_hash = target
         return await self.run()
 
-    def _client_state(self, first: bool, component: str | None) -> ClientState:
+    def _client_state(self, first: bool) -> ClientState:
         cs = ClientState()
         if first or not self.page_hash:
             cs.page_name = self.check.url_path
@@ -250,19 +217,12 @@ class BrowserSession:
         ci.url = f"{self.base}/{self.check.url_path}"
         ci.is_embedded = False
         ci.color_scheme = "light"
-        if component:
-            w = cs.widget_states.widgets.add()
-            w.id = component
-            # universal-cookie's getAll() of document.cookie: no HttpOnly cookie
-            w.json_value = json.dumps(
-                {k: v for k, v in self.cookies.items() if k not in self.http_only}
-            )
         return cs
 
-    async def run(self, first: bool = False, component: str | None = None) -> RunResult:
+    async def run(self, first: bool = False) -> RunResult:
         """Send one rerun_script and read until its script_finished."""
         msg = BackMsg()
-        msg.rerun_script.CopyFrom(self._client_state(first, component))
+        msg.rerun_script.CopyFrom(self._client_state(first))
         start = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
         state = _RunState()
@@ -283,9 +243,6 @@ class BrowserSession:
         latency = time.perf_counter() - start
         self.last_content = state.content
         self._age_cache()
-        self._pending_component = next(
-            (cid for name, cid in state.components if name.endswith(COOKIE_COMPONENT)), None
-        )
         reason = self._verdict(state)
         return RunResult(not reason, latency, reason, state.bytes_in, state.messages, state.content)
 
@@ -327,9 +284,6 @@ class BrowserSession:
                 label = getattr(el, which).label
                 if label in SIGN_IN_MARKERS:
                     state.sign_in = True
-            elif which == "component_instance":
-                ci = el.component_instance
-                state.components.append((ci.component_name, ci.id))
         elif kind == "navigation":
             nav = fm.navigation
             for p in nav.app_pages:

@@ -5,8 +5,10 @@ bench/, git-ignored). For each page: cold = fresh process, empty data caches
 (median over COLD_PROCESSES processes); warm = rerun with unchanged data
 (median of WARM_RUNS); SQL statements counted with an engine event; floor = a
 bare script showing the page's charts (Vega-Lite specs built once per process)
-and tables from memory (bench/floor_app.py). Prints a table and writes
-bench/results.md."""
+and tables from memory (bench/floor_app.py). Then a returning user's first
+page in Chromium against its floor (bench/first_page.py, issue 15). Prints the
+tables and writes bench/results.md, with the before/after figures of issue 15
+from bench/first_page.md (written once by `bench/first_page.py --before`)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import first_page  # noqa: E402
 from db import accounts, demo  # noqa: E402
 from db.engine import make_engine, session_scope  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
@@ -31,20 +34,23 @@ SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "1,10,100").split(",")]
 PAGES = ["overview", "participation", "measures", "calendar", "presentation"]
 COLD_PROCESSES = int(os.environ.get("BENCH_COLD", "3"))
 WARM_RUNS = int(os.environ.get("BENCH_WARM", "5"))
+FIRST_PAGE_RUNS = int(os.environ.get("BENCH_FIRST_PAGE", "15"))  # 0: leave it out
 
 
 def database(scale: int) -> str:
     path = ROOT / "bench" / f"scale-{scale}.db"
     url = f"sqlite:///{path}"
-    if not path.exists():
+    fresh = not path.exists()
+    if fresh:
         print(f"building {path.name} …", flush=True)
-        engine = make_engine(url)
-        upgrade(engine)
+    engine = make_engine(url)
+    upgrade(engine)  # a database kept from an older version gets the new migrations
+    if fresh:
         with session_scope(engine) as session:
             demo.load_demo(session, today=dt.date.today(), scale=scale)
             for username, name, role, password in demo.DEMO_USERS:
                 accounts.create_user(session, username, name, role, password)
-        engine.dispose()
+    engine.dispose()
     return url
 
 
@@ -80,10 +86,16 @@ def main() -> None:
             rows.append(row)
             print(f"{scale:>4}x {page:<14} cold {row['cold']:.2f}s warm {row['warm']:.3f}s "
                   f"floor {floor:.3f}s sql {row['cold_sql']}/{row['warm_sql']}", flush=True)  # fmt: skip
-    write(rows)
+    first = None
+    if FIRST_PAGE_RUNS and not first_page.chromium_found():
+        print(f"no Chromium at {first_page.CHROMIUM}: first page left out", flush=True)
+    elif FIRST_PAGE_RUNS:
+        print(f"first page in Chromium, {FIRST_PAGE_RUNS} loads each …", flush=True)
+        first = first_page.measure(FIRST_PAGE_RUNS, url_db=database(1))
+    write(rows, first)
 
 
-def write(rows: list[dict]) -> None:
+def write(rows: list[dict], first: dict | None = None) -> None:
     cold_1x = {r["page"]: r["cold"] for r in rows if r["scale"] == 1}
     lines = [
         "# Benchmark results",
@@ -112,6 +124,10 @@ def write(rows: list[dict]) -> None:
         "",
         "Targets: warm SQL ≤ 1; warm ≤ 1.25 × floor; cold at 100x ≤ 3 × cold at 1x.",
     ]
+    if first is not None:
+        lines += ["", *first_page.section(first)]
+    if first_page.RECORD.exists():
+        lines += ["", first_page.RECORD.read_text().rstrip()]
     text = "\n".join(lines) + "\n"
     (ROOT / "bench" / "results.md").write_text(text)
     print(text)
