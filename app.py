@@ -23,6 +23,8 @@ try:
     else:
         page = st.navigation(navigation.pages_for(actor), expanded=True)
         navigation.sidebar(actor, st.session_state.get(auth.DISPLAY_NAME_KEY))
+        if auth.database_away():
+            st.warning(data.DB_AWAY_KEPT, icon=":material/cloud_off:")
         forms.show_flash()
     page.run()
 except ConfigError as exc:

@@ -15,8 +15,10 @@ notice saying why, at the next click of every browser that holds it.
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import streamlit as st
+from sqlalchemy.exc import DBAPIError
 
 from components import data, fmt
 from db import accounts, logs, sessions
@@ -33,6 +35,14 @@ DEAD_COOKIE_KEY = "auth_dead_cookie"  # the request cookie's hash once it was fo
 FORGET_COOKIE_KEY = "auth_forget_cookie"  # ask the browser to delete its cookie (a counter)
 SIGN_OUT_KEY = "auth_sign_out"
 NOTICE_KEY = "auth_notice"
+LAST_CHECK_KEY = (
+    "auth_last_check"  # (actor, monotonic time) of the last run that reached the database
+)
+OUTAGE_KEY = "auth_outage"  # this run goes on without the database (see current_actor)
+# While the database is away, a signed-in browser goes on for this long after its
+# last good check with what it last loaded: a form keeps its input and says that
+# nothing was saved, instead of the page disappearing under an error (issue 16).
+OUTAGE_GRACE_SECONDS = 15 * 60
 
 WRONG = "Benutzername oder Passwort ist falsch."
 EMPTY = "Bitte geben Sie Benutzername und Passwort ein."
@@ -102,7 +112,14 @@ def current_actor() -> Actor | None:
     """
     session_id = st.session_state.get(SESSION_KEY)
     token_hash = None if session_id is not None else _request_cookie_hash()
-    context = data.start_run(session_id=session_id, token_hash=token_hash)
+    try:
+        context = data.start_run(session_id=session_id, token_hash=token_hash)
+    except DBAPIError:
+        kept = _while_the_database_is_away(session_id)
+        if kept is None:
+            raise
+        return kept
+    st.session_state.pop(OUTAGE_KEY, None)
     if session_id is None and token_hash is None:
         st.session_state.pop(SIGN_OUT_KEY, None)
         return None
@@ -131,7 +148,28 @@ def current_actor() -> Actor | None:
     if not context.cookie_pending:
         st.session_state.pop(TICKET_KEY, None)
     st.session_state[DISPLAY_NAME_KEY] = context.display_name
-    return Actor(context.username, context.role)
+    actor = Actor(context.username, context.role)
+    st.session_state[LAST_CHECK_KEY] = (actor, time.monotonic())
+    return actor
+
+
+def _while_the_database_is_away(session_id: int | None) -> Actor | None:
+    """The actor of this browser session's last good check, if it was recent: the
+    run goes on with what is cached (reads keyed by the last data version), and a
+    save fails with the German message while the form keeps its input."""
+    last = st.session_state.get(LAST_CHECK_KEY)
+    if session_id is None or last is None or st.session_state.get(SIGN_OUT_KEY):
+        return None
+    actor, checked = last
+    if time.monotonic() - checked > OUTAGE_GRACE_SECONDS:
+        return None
+    st.session_state[OUTAGE_KEY] = True
+    return actor
+
+
+def database_away() -> bool:
+    """True when this run goes on without the database (the frame says so)."""
+    return bool(st.session_state.get(OUTAGE_KEY))
 
 
 def _end(session_id: int, reason: str) -> None:
@@ -141,7 +179,7 @@ def _end(session_id: int, reason: str) -> None:
 
 def _forget(notice: str) -> None:
     """This browser session is signed out: the form with NOTICE, the cookie deleted."""
-    for key in (SESSION_KEY, TICKET_KEY, DISPLAY_NAME_KEY):
+    for key in (SESSION_KEY, TICKET_KEY, DISPLAY_NAME_KEY, LAST_CHECK_KEY):
         st.session_state.pop(key, None)
     token = _cookie_token()
     if token is not None:

@@ -24,6 +24,11 @@ from db.errors import DatabaseUnavailable
 from db.permissions import Actor
 
 VERSION_KEY = "_data_version"
+DB_AWAY_KEPT = (
+    "Die Datenbank ist gerade nicht erreichbar. Sie sehen den zuletzt geladenen Stand; "
+    "gespeichert werden kann erst wieder, wenn sie erreichbar ist. Ihre Eingaben bleiben "
+    "erhalten."
+)
 DB_DOWN = (
     "Die Datenbank ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen "
     "Minuten erneut; bleibt der Fehler, informieren Sie bitte die Administration."

@@ -90,6 +90,7 @@
     [/^(month|day|year), (.+)$/, (_, part, label) => `${PARTS[part]}, ${label}`],
     [/^(.+) (start|end) date$/, (_, label, end) => `${label}, ${end === "start" ? "von" : "bis"}`],
     [/^Remove (.+)$/, "$1 entfernen"],
+    [/^Help for (.+)$/, "Hilfe zu $1"],
     [/^Selected Date: (.+)$/, (_, day) => `Gewähltes Datum: ${germanDate(day)}`],
     [/^Made with Streamlit v(.+)$/, "Erstellt mit Streamlit $1"],
     [/^You have requested page \/(.*), but no corresponding file was found/, "Die Seite „$1“ gibt es nicht."],

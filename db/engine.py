@@ -43,6 +43,8 @@ def make_engine(
     kwargs.setdefault("pool_size", 5)
     kwargs.setdefault("max_overflow", 5)
     kwargs.setdefault("pool_timeout", 10)
+    # a server that does not answer (network gone) fails in seconds, not minutes
+    kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", 5)
     engine = create_engine(parsed, **kwargs)
     limits = {"lock_timeout": lock_timeout_ms, "statement_timeout": statement_timeout_ms}
     limits = {name: ms for name, ms in limits.items() if ms}

@@ -13,8 +13,10 @@ from sqlalchemy.exc import DBAPIError
 from components import data
 from db import services
 from db.engine import make_engine, session_scope
+from db.errors import DatabaseUnavailable
 from db.models import Organisation, Sector
 from db.permissions import Actor
+from db.versioning import data_version
 from tests.conftest import _reset_pg
 
 EDITOR = Actor("geschaeftsstelle", "editor")
@@ -52,7 +54,10 @@ def test_a_write_behind_a_held_lock_gives_up_instead_of_waiting(pg_url):
 
     def hold() -> None:
         with holder.connect() as connection, connection.begin():
-            connection.execute(text("SELECT value FROM data_version WHERE id = 1 FOR UPDATE"))
+            # the sector the new organisation refers to (its foreign key check waits)
+            connection.execute(
+                text("SELECT id FROM sectors WHERE id = :id FOR UPDATE"), {"id": sector}
+            )
             locked.set()
             release.wait(30)
 
@@ -60,9 +65,10 @@ def test_a_write_behind_a_held_lock_gives_up_instead_of_waiting(pg_url):
     thread.start()
     try:
         assert locked.wait(10)
-        with pytest.raises(DBAPIError) as refused, session_scope(bounded, EDITOR) as s:
+        with pytest.raises(DatabaseUnavailable) as refused, session_scope(bounded, EDITOR) as s:
             services.create_organisation(s, EDITOR, {"name": "Neu e. V.", "sector_id": sector})
-        assert "lock" in str(refused.value).lower()
+        assert isinstance(refused.value.__cause__, DBAPIError)
+        assert "lock timeout" in str(refused.value.__cause__).lower()
         with session_scope(holder) as s:  # nothing of it was saved
             assert s.scalar(select(func.count()).select_from(Organisation)) == 0
     finally:
@@ -71,3 +77,36 @@ def test_a_write_behind_a_held_lock_gives_up_instead_of_waiting(pg_url):
         holder.dispose()
         bounded.dispose()
     assert data.LOCK_TIMEOUT_MS > 0
+
+
+def test_a_long_write_does_not_hold_up_an_unrelated_one(pg_url):
+    """The data version is bumped after each commit, not inside the write: an
+    import still running holds no row another editor's save needs."""
+    bounded = make_engine(pg_url, lock_timeout_ms=300)
+    with session_scope(bounded) as s:
+        sector = s.execute(text("SELECT id FROM sectors ORDER BY id LIMIT 1")).scalar()
+        before = data_version(s)
+    written, release = threading.Event(), threading.Event()
+
+    def long_write() -> None:
+        with session_scope(bounded, EDITOR) as s:
+            services.create_organisation(s, EDITOR, {"name": "Lang e. V.", "sector_id": sector})
+            written.set()
+            release.wait(30)  # the import is still running
+
+    thread = threading.Thread(target=long_write)
+    thread.start()
+    try:
+        assert written.wait(10)
+        with session_scope(bounded, EDITOR) as s:  # would raise after 300 ms of waiting
+            services.create_organisation(s, EDITOR, {"name": "Kurz e. V.", "sector_id": sector})
+        with session_scope(bounded) as s:
+            assert data_version(s) == before + 1
+    finally:
+        release.set()
+        thread.join(30)
+    with session_scope(bounded) as s:
+        assert data_version(s) == before + 2
+        names = s.scalars(select(Organisation.name).order_by(Organisation.name)).all()
+    assert names == ["Kurz e. V.", "Lang e. V."]
+    bounded.dispose()

@@ -20,7 +20,7 @@ from db import logs
 from db.errors import Conflict, DatabaseUnavailable, InvalidInput, NotFound, ValidationError
 from db.models import AuditEntry, Base
 from db.permissions import Actor, require
-from db.versioning import bump_data_version
+from db.versioning import bump_after_commit
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T", bound=Base)
@@ -64,7 +64,7 @@ def write_service(role: str) -> Callable[[F], F]:
             except Conflict:
                 logs.event("write_conflict", user=actor.username, service=fn.__name__)
                 raise
-            bump_data_version(session)
+            bump_after_commit(session)  # after the commit: see db.versioning
             session.info.setdefault(_COMMITTED_LOG, []).append((actor.username, fn.__name__))
             return result
 
