@@ -16,7 +16,7 @@ from db.errors import Conflict, DomainError, InvalidInput, ValidationError
 from db.models import BERLIN
 from db.permissions import Actor
 from db.queries import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
-from db.validation import EARLIEST, LATEST
+from db.validation import parse_day
 
 
 def require_same_password(password: str, repeat: str, label: str = "Passwort wiederholen") -> None:
@@ -185,16 +185,26 @@ def choice(
     return None if chosen in (None, NONE) else chosen
 
 
-def date_field(label: str, value: dt.date | None, key: str, where: Any = st) -> dt.date | None:
-    """A German date input over the whole plausible range (Streamlit's default is ±10 years)."""
-    return where.date_input(
+DATE_HELP = "Als TT.MM.JJJJ, z. B. 05.03.2027."
+
+
+def date_field(label: str, value: dt.date | None, key: str, where: Any = st) -> str:
+    """A date typed as TT.MM.JJJJ. It is checked on saving (db.validation), so a
+    date that does not exist or lies out of range is refused with a message naming
+    the field, never moved or replaced (a date picker corrects such input silently)."""
+    return where.text_input(
         label,
-        value=fmt.or_none(value),
-        min_value=EARLIEST,
-        max_value=LATEST,
-        format="DD.MM.YYYY",
+        value=fmt.date(value) if fmt.or_none(value) is not None else "",
+        placeholder="TT.MM.JJJJ",
+        help=DATE_HELP,
         key=key,
     )
+
+
+def number_field(label: str, value: int | None, key: str, help: str | None = None) -> str:
+    """A whole number typed as text, checked on saving: "50,5" or "101" are refused
+    with a message naming the field, never read as 505 or replaced by the old value."""
+    return st.text_input(label, value="" if value is None else str(int(value)), help=help, key=key)
 
 
 def meeting_fields(prefix: str, record_id: int | str, row: dict, areas: pd.DataFrame) -> dict:
@@ -220,13 +230,13 @@ def meeting_fields(prefix: str, record_id: int | str, row: dict, areas: pd.DataF
         optional=True,
         none_label="kein Themenbereich",
     )
-    title = st.text_input("Titel", value=text(row, "title"), max_chars=200, key=k("title"))
+    title = st.text_input("Titel", value=text(row, "title"), key=k("title"))
     c1, c2, c3, c4 = st.columns(4)
     day = date_field("Datum", start.date(), k("day"), c1)
     begin = c2.time_input("Beginn", value=start.time().replace(tzinfo=None), key=k("begin"))
     end_day = date_field("Datum Ende", end.date(), k("end_day"), c3)
     finish = c4.time_input("Ende", value=end.time().replace(tzinfo=None), key=k("end"))
-    location = st.text_input("Ort", value=text(row, "location"), max_chars=300, key=k("location"))
+    location = st.text_input("Ort", value=text(row, "location"), key=k("location"))
     status = st.selectbox(
         "Status",
         list(MEETING_STATUS_LABELS),
@@ -234,7 +244,7 @@ def meeting_fields(prefix: str, record_id: int | str, row: dict, areas: pd.DataF
         format_func=MEETING_STATUS_LABELS.get,
         key=k("status"),
     )
-    notes = st.text_area("Notizen", value=text(row, "notes"), max_chars=4000, key=k("notes"))
+    notes = st.text_area("Notizen", value=text(row, "notes"), key=k("notes"))
     return {
         "kind": kind,
         "title": title,
@@ -247,7 +257,12 @@ def meeting_fields(prefix: str, record_id: int | str, row: dict, areas: pd.DataF
     }
 
 
-def _combine(day: dt.date | None, time: dt.time | None) -> dt.datetime | None:
-    if day is None or time is None:
+def _combine(day: str, time: dt.time | None) -> dt.datetime | str | None:
+    """The typed date and the time as one moment; the text itself when the date does
+    not parse (the validation names it)."""
+    if not day.strip() or time is None:
         return None
-    return dt.datetime.combine(day, time, tzinfo=BERLIN)
+    try:
+        return dt.datetime.combine(parse_day(day), time, tzinfo=BERLIN)
+    except ValueError:
+        return day

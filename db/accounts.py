@@ -43,6 +43,10 @@ def create_user(
     username = username.strip().lower()
     if not username:
         raise ValidationError("Benutzername", "darf nicht leer sein.")
+    if len(username) > 60:
+        raise ValidationError("Benutzername", "darf höchstens 60 Zeichen lang sein.")
+    if len(display_name.strip()) > 120:
+        raise ValidationError("Name", "darf höchstens 120 Zeichen lang sein.")
     if role not in ROLES:
         raise ValidationError("Rolle", f"muss eine von {', '.join(ROLES)} sein.")
     if get_user(session, username) is not None:

@@ -110,8 +110,55 @@ def OptionalText(title: str, max_length: int) -> Any:
     ]
 
 
-Day = Annotated[dt.date, AfterValidator(_plausible)]
-OptionalDay = Annotated[dt.date | None, BeforeValidator(_strip), AfterValidator(_plausible)]
+GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$")
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+NOT_A_DAY = "ist kein gültiges Datum (TT.MM.JJJJ)."
+
+
+def parse_day(text: str) -> dt.date:
+    """A typed date: dd.mm.yyyy (also d.m.yy) or ISO; ValueError for anything else,
+    including days that do not exist (29.02.2025 is refused, never moved)."""
+    text = text.strip()
+    if match := GERMAN_DATE.match(text):
+        day, month, year = (int(g) for g in match.groups())
+        return dt.date(year + 2000 if year < 100 else year, month, day)
+    if match := ISO_DATE.match(text):
+        year, month, day = (int(g) for g in match.groups())
+        return dt.date(year, month, day)
+    raise ValueError(text)
+
+
+def _day(value: Any) -> Any:
+    """Dates come as dates (import, services) or as the text typed into a form."""
+    value = _strip(value)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return parse_day(value)
+        except ValueError:
+            raise PydanticCustomError("date_parsing", NOT_A_DAY) from None
+    return value
+
+
+def _typed_day_of_time(value: Any) -> Any:
+    """A meeting's time whose typed date did not parse arrives as that text."""
+    if isinstance(value, str):
+        raise PydanticCustomError(
+            "typed_day", "Datum „{text}“ " + NOT_A_DAY, {"text": value.strip()}
+        )
+    return value
+
+
+def _required_day(value: Any) -> Any:
+    value = _day(value)
+    if value is None:
+        raise PydanticCustomError("missing", "ist ein Pflichtfeld.")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_required_day), AfterValidator(_plausible)]
+OptionalDay = Annotated[dt.date | None, BeforeValidator(_day), AfterValidator(_plausible)]
 Percent = Annotated[int, Field(ge=0, le=100)]
 Progress = Annotated[Percent | None, BeforeValidator(_strip)]
 OptionalId = Annotated[int | None, BeforeValidator(_strip)]
@@ -151,10 +198,15 @@ class MeetingInput(Schema):
     kind: str = Field(title="Art des Termins")
     title: Text("Titel", 200)
     area_id: OptionalId = Field(None, title="Themenbereich")
-    starts_at: Annotated[dt.datetime, AfterValidator(_aware), AfterValidator(_plausible)] = Field(
-        title="Beginn"
+    starts_at: Annotated[
+        dt.datetime,
+        BeforeValidator(_typed_day_of_time),
+        AfterValidator(_aware),
+        AfterValidator(_plausible),
+    ] = Field(title="Beginn")
+    ends_at: Annotated[dt.datetime, BeforeValidator(_typed_day_of_time), AfterValidator(_aware)] = (
+        Field(title="Ende")
     )
-    ends_at: Annotated[dt.datetime, AfterValidator(_aware)] = Field(title="Ende")
     location: OptionalText("Ort", 300)
     status: str = Field("planned", title="Status")
     notes: OptionalText("Notizen", 4000)
@@ -172,6 +224,10 @@ class MeetingInput(Schema):
         if self.ends_at < self.starts_at:
             raise PydanticCustomError("order", "Ende: darf nicht vor dem Beginn liegen.")
         return self
+
+
+class CancelInput(Schema):
+    reason: OptionalText("Grund der Absage", 300)
 
 
 class AttendanceInput(Schema):
@@ -208,6 +264,10 @@ class MeasureInput(Schema):
         if self.start_date and self.due_date and self.due_date < self.start_date:
             raise PydanticCustomError("order", "Fällig am: darf nicht vor dem Beginn liegen.")
         return self
+
+
+class LeaveInput(Schema):
+    last_day: Day = Field(title="Letzter Tag")
 
 
 class ProgressInput(Schema):

@@ -33,8 +33,8 @@ left, right = st.columns(2)
 with left:
     with st.form("accounts_create", clear_on_submit=True, border=True):
         st.subheader("Neues Konto")
-        username = st.text_input("Benutzername", max_chars=60)
-        display_name = st.text_input("Name", max_chars=120)
+        username = st.text_input("Benutzername")
+        display_name = st.text_input("Name")
         role = st.selectbox("Rolle", list(ROLE_LABELS), format_func=ROLE_LABELS.get)
         password = st.text_input("Passwort", type="password")
         repeat = st.text_input("Passwort wiederholen", type="password")

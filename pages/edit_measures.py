@@ -27,28 +27,25 @@ meeting_choices = meetings.assign(
 need_choices = needs.rename(columns={"title": "name"})
 
 
-def progress_input(key: str, current: int | None, status_id: int | None) -> int | None:
+def progress_input(key: str, current: int | None, status_id: int | None) -> str | None:
     """Percent or unknown; a status with a default percent proposes it."""
     proposed = default_progress.get(status_id)
     value = current if proposed is None or pd.isna(proposed) else int(proposed)
     unknown = st.checkbox("Fortschritt unbekannt", value=value is None, key=f"{key}_unknown")
-    percent = st.number_input(
+    percent = forms.number_field(
         "Fortschritt (%)",
-        min_value=0,
-        max_value=100,
-        step=5,
-        value=0 if value is None or pd.isna(value) else int(value),
-        key=f"{key}_percent",
-        help="Unbekannt wird nie als 0 % gezählt.",
+        None if value is None or pd.isna(value) else int(value),
+        f"{key}_percent",
+        help="Eine ganze Zahl von 0 bis 100. Unbekannt wird nie als 0 % gezählt.",
     )
-    return None if unknown else int(percent)
+    return None if unknown else percent
 
 
 def measure_form(prefix: str, record_id: int | str, row: dict) -> dict:
     k = lambda f: forms.widget_key(prefix, record_id, f)  # noqa: E731
-    title = st.text_input("Titel", value=forms.text(row, "title"), max_chars=200, key=k("title"))
+    title = st.text_input("Titel", value=forms.text(row, "title"), key=k("title"))
     description = st.text_area(
-        "Beschreibung", value=forms.text(row, "description"), max_chars=4000, key=k("description")
+        "Beschreibung", value=forms.text(row, "description"), key=k("description")
     )
     c1, c2 = st.columns(2)
     with c1:
@@ -68,7 +65,7 @@ def measure_form(prefix: str, record_id: int | str, row: dict) -> dict:
             optional=True,
         )
     responsible = c2.text_input(
-        "Verantwortlich", value=forms.text(row, "responsible"), max_chars=200, key=k("responsible")
+        "Verantwortlich", value=forms.text(row, "responsible"), key=k("responsible")
     )
     c1, c2 = st.columns(2)
     start = forms.date_field("Beginn", row.get("start_date"), k("start"), c1)
@@ -124,7 +121,7 @@ with tab_progress:
                 row["progress"],
                 status_id,
             )
-            note = st.text_area("Notiz", max_chars=4000, key=k("update_note"))
+            note = st.text_area("Notiz", key=k("update_note"))
             submitted = st.form_submit_button("Fortschritt melden", type="primary")
         if submitted:
             forms.save(

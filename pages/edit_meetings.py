@@ -52,7 +52,7 @@ with tab_edit:
             )
         if row["status"] != "cancelled":
             with st.form(f"meetings_cancel_{meeting_id}"):
-                reason = st.text_input("Grund der Absage (freiwillig)", max_chars=300)
+                reason = st.text_input("Grund der Absage (freiwillig)")
                 submitted = st.form_submit_button("Termin absagen")
             if submitted:
                 forms.save(

@@ -42,19 +42,11 @@ def anonymised(ids: list[int]) -> None:
 def member_form(prefix: str, record_id: int | str, row: dict) -> dict:
     k = lambda f: forms.widget_key(prefix, record_id, f)  # noqa: E731
     c1, c2 = st.columns(2)
-    first = c1.text_input(
-        "Vorname", value=forms.text(row, "first_name"), max_chars=100, key=k("first")
-    )
-    last = c2.text_input(
-        "Nachname", value=forms.text(row, "last_name"), max_chars=100, key=k("last")
-    )
+    first = c1.text_input("Vorname", value=forms.text(row, "first_name"), key=k("first"))
+    last = c2.text_input("Nachname", value=forms.text(row, "last_name"), key=k("last"))
     c1, c2 = st.columns(2)
-    function = c1.text_input(
-        "Funktion", value=forms.text(row, "function"), max_chars=200, key=k("function")
-    )
-    email = c2.text_input(
-        "E-Mail (freiwillig)", value=forms.text(row, "email"), max_chars=200, key=k("email")
-    )
+    function = c1.text_input("Funktion", value=forms.text(row, "function"), key=k("function"))
+    email = c2.text_input("E-Mail (freiwillig)", value=forms.text(row, "email"), key=k("email"))
     org_id = forms.choice("Organisation", organisations, row.get("organisation_id"), k("org"))
     sector_of = dict(zip(organisations["id"], organisations["sector_id"], strict=True))
     c1, c2 = st.columns(2)
@@ -228,7 +220,7 @@ with tab_orgs:
     with left:
         with st.form("orgs_new"):
             st.markdown("**Neue Organisation**")
-            name = st.text_input("Name der Organisation", max_chars=200, key="orgs_new_name")
+            name = st.text_input("Name der Organisation", key="orgs_new_name")
             sector_id = forms.choice("Bereich", sectors, None, "orgs_new_sector")
             submitted = st.form_submit_button("Organisation anlegen")
         if submitted:
@@ -245,9 +237,7 @@ with tab_orgs:
             org_version = forms.loaded_version("orgs", org_id, org["version"])
             with st.form(f"orgs_edit_{org_id}"):
                 k = lambda f: forms.widget_key("orgs", org_id, f)  # noqa: E731
-                name = st.text_input(
-                    "Name der Organisation", value=org["name"], max_chars=200, key=k("name")
-                )
+                name = st.text_input("Name der Organisation", value=org["name"], key=k("name"))
                 sector_id = forms.choice("Bereich", sectors, org["sector_id"], k("sector"))
                 submitted = st.form_submit_button("Speichern")
             if submitted:

@@ -26,15 +26,13 @@ def name_fields(k, row: dict, kind: str) -> dict:
             value=default is None or pd.isna(default),
             key=k("nodefault"),
         )
-        percent = st.number_input(
+        percent = forms.number_field(
             "Vorgeschlagener Fortschritt (%)",
-            0,
-            100,
-            value=0 if default is None or pd.isna(default) else int(default),
-            step=5,
-            key=k("default"),
+            None if default is None or pd.isna(default) else int(default),
+            k("default"),
+            help="Eine ganze Zahl von 0 bis 100.",
         )
-        payload["default_progress"] = None if unknown else int(percent)
+        payload["default_progress"] = None if unknown else percent
         payload["is_done"] = st.checkbox(
             "gilt als umgesetzt", value=bool(row.get("is_done")), key=k("done")
         )
@@ -43,8 +41,8 @@ def name_fields(k, row: dict, kind: str) -> dict:
             value=bool(row.get("is_discontinued")),
             key=k("discontinued"),
         )
-    payload["sort_order"] = st.number_input(
-        "Reihenfolge", 0, 999, value=int(row.get("sort_order") or 0), key=k("order")
+    payload["sort_order"] = forms.number_field(
+        "Reihenfolge", int(row.get("sort_order") or 0), k("order"), help="0 bis 999."
     )
     return payload
 

@@ -54,6 +54,11 @@ def page(user: str, path: str):
     return at
 
 
+def typed(day: dt.date | str) -> str:
+    """A date as a user types it into a date field (TT.MM.JJJJ)."""
+    return day if isinstance(day, str) else f"{day:%d.%m.%Y}"
+
+
 # --- members ------------------------------------------------------------------------------
 
 
@@ -64,9 +69,9 @@ def fill_new_member(at, first: str, last: str, **extra):
     if "email" in extra:
         widget(at, "text_input", "E-Mail (freiwillig)", form).input(extra["email"])
     if "since" in extra:
-        widget(at, "date_input", "Mitglied seit", form).set_value(extra["since"])
+        widget(at, "text_input", "Mitglied seit", form).input(typed(extra["since"]))
     if "until" in extra:
-        widget(at, "date_input", "Mitglied bis", form).set_value(extra["until"])
+        widget(at, "text_input", "Mitglied bis", form).input(typed(extra["until"]))
     return submit(at, "Mitglied anlegen", form)
 
 
@@ -138,9 +143,9 @@ def fill_new_meeting(at, title: str, day: dt.date, kind="plenary", area=None, en
     if area is not None:
         widget(at, "selectbox", "Themenbereich (für Arbeitsgruppen)", form).select(area)
     widget(at, "text_input", "Titel", form).input(title)
-    widget(at, "date_input", "Datum", form).set_value(day)
+    widget(at, "text_input", "Datum", form).input(typed(day))
     widget(at, "time_input", "Beginn", form).set_value(dt.time(10, 0))
-    widget(at, "date_input", "Datum Ende", form).set_value(end_day or day)
+    widget(at, "text_input", "Datum Ende", form).input(typed(end_day or day))
     widget(at, "time_input", "Ende", form).set_value(dt.time(12, 0))
     return submit(at, "Termin anlegen", form)
 
@@ -229,9 +234,9 @@ def test_measure_form_creates_and_refuses_bad_input(app_env, demo_engine):
         widget(at, "text_input", "Titel", form).input(title)
         widget(at, "selectbox", "Themenbereich", form).select(area.id)
         if start:
-            widget(at, "date_input", "Beginn", form).set_value(start)
+            widget(at, "text_input", "Beginn", form).input(typed(start))
         if due:
-            widget(at, "date_input", "Fällig am", form).set_value(due)
+            widget(at, "text_input", "Fällig am", form).input(typed(due))
         return submit(at, "Maßnahme anlegen", form)
 
     before = count(demo_engine, Measure)
@@ -264,7 +269,7 @@ def test_a_status_proposes_its_default_percent_and_unknown_is_not_zero(app_env, 
     )
     status_box.select(done.id).run()
     assert (
-        widget(at, "number_input", "Fortschritt (%)", f"measures_update_{measure_id}").value == 100
+        widget(at, "text_input", "Fortschritt (%)", f"measures_update_{measure_id}").value == "100"
     )
     status_box = next(
         w for w in at.selectbox if w.label == "Status" and "update_status" in (w.key or "")

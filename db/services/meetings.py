@@ -14,7 +14,7 @@ from db.errors import InvalidInput, ValidationError
 from db.models import BERLIN, Attendance, Meeting, Member, ThematicArea
 from db.permissions import Actor
 from db.services.core import apply, check_version, load, touch, write_service
-from db.validation import AttendanceInput, MeetingInput, check
+from db.validation import AttendanceInput, CancelInput, MeetingInput, check
 
 
 @lru_cache(maxsize=8)
@@ -66,11 +66,12 @@ def update_meeting(
 def cancel_meeting(
     session: Session, actor: Actor, meeting_id: int, expected_version: int, reason: str = ""
 ) -> None:
+    reason = check(CancelInput, {"reason": reason}).reason
     meeting = load(session, Meeting, meeting_id, "Der Termin")
     check_version(session, meeting, expected_version, "Der Termin")
     meeting.status = "cancelled"
-    if reason.strip():
-        meeting.notes = "\n".join(filter(None, [meeting.notes, f"Abgesagt: {reason.strip()}"]))
+    if reason:
+        meeting.notes = "\n".join(filter(None, [meeting.notes, f"Abgesagt: {reason}"]))
 
 
 @write_service("editor")

@@ -12,7 +12,7 @@ from db.errors import ValidationError
 from db.models import Member, Organisation, Sector, ThematicArea, WorkingGroupMembership
 from db.permissions import Actor
 from db.services.core import apply, check_version, ensure_unique, load, touch, write_service
-from db.validation import MemberInput, OrganisationInput, check
+from db.validation import LeaveInput, MemberInput, OrganisationInput, check
 
 
 def _organisation(session: Session, data: OrganisationInput, own_id: int | None) -> None:
@@ -101,9 +101,14 @@ def update_member(
 
 @write_service("editor")
 def deactivate_member(
-    session: Session, actor: Actor, member_id: int, last_day: dt.date, expected_version: int
+    session: Session,
+    actor: Actor,
+    member_id: int,
+    last_day: dt.date | str,
+    expected_version: int,
 ) -> None:
     """End a membership on LAST_DAY; the person and their history stay."""
+    last_day = check(LeaveInput, {"last_day": last_day}).last_day
     member = load(session, Member, member_id, "Das Mitglied")
     check_version(session, member, expected_version, "Das Mitglied")
     if last_day < member.active_from:

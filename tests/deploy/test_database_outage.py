@@ -88,7 +88,7 @@ def test_a_form_keeps_its_input_through_an_outage_and_saves_once_after_it(
         sign_in(page, server.url, EDITOR.username, EDITOR.password)
         open_page(page, "Maßnahmen & Fortschritt")
         form = page.get_by_test_id("stForm").filter(has_text="Notiz")
-        percent = form.get_by_role("spinbutton", name="Fortschritt (%)")
+        percent = form.get_by_role("textbox", name="Fortschritt (%)")
         note = form.get_by_label("Notiz")
         percent.fill("42")
         note.fill("Eingetragen, während die Datenbank weg war")
