@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -114,6 +115,41 @@ def _write(session: Session, _context) -> None:
             }
         )
     session.connection().execute(insert(AuditEntry), rows)
+
+
+def record_inserts(session: Session, model: type, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Audit ROWS that a bulk statement inserted into MODEL's table, in one statement.
+
+    A bulk insert (`insert(Model)` with a list of rows) adds no ORM objects, so
+    no flush sees it; this writes what the flush listener writes for an added
+    object: one "insert" entry per row with its record id and every column
+    (ROWS hold the stored values by attribute name, ids and defaults included),
+    hidden fields masked, the session's actor, one timestamp.
+    """
+    if not rows:
+        return
+    mapper = inspect(model)
+    keys = [attr.key for attr in mapper.column_attrs]
+    primary = [mapper.get_property_by_column(column).key for column in mapper.primary_key]
+    actor = session.info.get(ACTOR_KEY)
+    username = actor.username if actor is not None else "system"
+    now = dt.datetime.now(dt.UTC)
+    table = model.__table__.name
+    session.connection().execute(
+        insert(AuditEntry),
+        [
+            {
+                "at": now,
+                "username": username,
+                "action": "insert",
+                "table_name": table,
+                "record_id": "/".join(str(row[key]) for key in primary),
+                "old_values": None,
+                "new_values": _masked({key: _plain(row.get(key)) for key in keys}),
+            }
+            for row in rows
+        ],
+    )
 
 
 # --------------------------------------------------------------------------- reading

@@ -4,9 +4,13 @@ The export (`db.import_export`) writes the same columns the import reads, so
 a list can be exported, edited in a spreadsheet and imported back. An import
 runs in two steps: `read_table` (`db.import_files`) reads the file, then
 `preview_*` resolves names to ids and validates every row without writing;
-`apply_import` then writes all rows through the write services in the
-caller's transaction, or nothing at all. This module re-exports the names the
-import page uses.
+`apply_import` then checks every row again against the write services' rules
+and writes all of them in the caller's transaction, or nothing at all: bulk
+statements a chunk of rows at a time, their audit entries in bulk too, a
+progress callback after each chunk, and one `import` log line with the counts
+after the commit (not one line, audit insert and data-version bump per row;
+the data version is bumped once, after the commit).
+This module re-exports the names the import page uses.
 
 Rules: a row with an ID changes that record (its Version must still match the
 database), a row without an ID is new; rows missing from the file are not
@@ -18,16 +22,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import event, insert, inspect, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
-from db import lookups
-from db.errors import Conflict, DomainError, InvalidInput, NotFound
+from db import audit, logs, lookups
+from db.errors import Conflict, DomainError, InvalidInput, NotFound, ValidationError
 from db.import_export import export, export_measures, export_members, plain
 from db.import_files import (
     MEASURE_COLUMNS,
@@ -38,10 +45,22 @@ from db.import_files import (
     read_table,
     require_columns,
 )
-from db.models import MeasureStatus, Meeting, Organisation, Sector, ThematicArea
+from db.models import (
+    Measure,
+    MeasureStatus,
+    Meeting,
+    Member,
+    Need,
+    Organisation,
+    ProgressUpdate,
+    Sector,
+    ThematicArea,
+    WorkingGroupMembership,
+)
 from db.permissions import Actor, require
-from db.services import create_measure, create_member, update_measure, update_member
+from db.services.core import INTEGRITY, apply, touch
 from db.validation import MeasureInput, MemberInput, check
+from db.versioning import bump_after_commit
 
 __all__ = [
     "KIND_LABELS",
@@ -486,49 +505,345 @@ def preview(session: Session, kind: str, df: pd.DataFrame) -> ImportPreview:
 
 # --------------------------------------------------------------------------- apply
 
-SERVICES: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
-    "members": (create_member, update_member),
-    "measures": (create_measure, update_measure),
-}
+CHUNK = 200  # rows per bulk statement, and how often the progress callback hears of them
+CONFLICT = "Der Datensatz wurde seit der Vorschau geändert. Bitte die Datei erneut hochladen."
+_LOG_KEY = "imports_to_log"
 
 
 def _messages(exc: DomainError) -> list[str]:
     if isinstance(exc, Conflict):
-        return ["Der Datensatz wurde seit der Vorschau geändert. Bitte die Datei erneut hochladen."]
+        return [CONFLICT]
     if isinstance(exc, InvalidInput):
         return exc.messages
     return [str(exc)]
 
 
-def apply_import(
-    session: Session, actor: Actor, kind: str, preview: ImportPreview
-) -> dict[str, int]:
-    """Write every new or changed row of PREVIEW through the write services.
+def _gone(what: str) -> NotFound:
+    """The words of `db.services.core.load` for a record that is not there (any more)."""
+    return NotFound(f"{what} gibt es nicht (mehr).")
 
-    All rows or none: a preview with errors is refused, and any refusal of a
-    service raises, so the caller's transaction rolls everything back.
-    Returns {"neu": n, "ändern": m}.
+
+def _by_id(session: Session, model: Any, ids: list[int]) -> dict[int, Any]:
+    """The records of MODEL with IDS, a few statements for all of them."""
+    found: dict[int, Any] = {}
+    for start in range(0, len(ids), 500):
+        stmt = select(model).where(model.id.in_(ids[start : start + 500]))
+        found |= {record.id: record for record in session.scalars(stmt)}
+    return found
+
+
+def _insert(
+    session: Session, model: Any, rows: list[dict[str, Any]], returning: bool = True
+) -> list[dict[str, Any]]:
+    """Insert ROWS (values by attribute name) into MODEL's table with one bulk
+    statement, and audit them with one more.
+
+    Returns the rows as stored, in the order given: with RETURNING, ids and
+    defaults filled in (what the audit trail records); without, as given.
+    A Core insert on the session's connection: every row sets the same columns
+    (the ORM's bulk insert splits the rows by which values are None).
+    """
+    if not rows:
+        return []
+    attrs = {attr.columns[0].key: attr.key for attr in inspect(model).column_attrs}
+    columns = {key: name for name, key in attrs.items()}
+    table = model.__table__
+    values = [{columns[key]: value for key, value in row.items()} for row in rows]
+    if returning:
+        stmt = insert(table).returning(*table.c, sort_by_parameter_order=True)
+        result = session.connection().execute(stmt, values).mappings()
+        rows = [{attrs[name]: value for name, value in row.items()} for row in result]
+    else:
+        session.connection().execute(insert(table), values)
+    audit.record_inserts(session, model, rows)
+    return rows
+
+
+class _Writer:
+    """Checks and writes the rows of one import.
+
+    `check` applies the rules of the write services to one row, against what
+    `__init__` loaded once for all rows (not a query per row), and raises their
+    domain error with their words; `write` saves a chunk of checked rows:
+    changes through the ORM (one flush; the audit trail's flush listener
+    records old and new values), new records with bulk inserts audited by
+    `audit.record_inserts`.
+    """
+
+    what = ""
+    model: Any = None
+
+    def __init__(self, session: Session, actor: Actor, rows: list[RowResult]) -> None:
+        self.session = session
+        self.actor = actor
+        changing = [row.record_id for row in rows if row.action == "ändern"]
+        self.records = _by_id(session, self.model, changing)
+
+    def record(self, row: RowResult) -> Any:
+        """The record a changing row edits: still there, at the version previewed."""
+        record = self.records.get(row.record_id)
+        if record is None:
+            raise _gone(self.what)
+        if row.version is not None and record.version != row.version:
+            raise Conflict(self.what, None, None, {})
+        return record
+
+    def check(self, row: RowResult) -> Any:
+        raise NotImplementedError
+
+    def write(self, checked: list[tuple[RowResult, Any]]) -> None:
+        raise NotImplementedError
+
+
+class _Members(_Writer):
+    """The rules and writes of `create_member` and `update_member`."""
+
+    what = "Das Mitglied"
+    model = Member
+
+    def __init__(self, session: Session, actor: Actor, rows: list[RowResult]) -> None:
+        super().__init__(session, actor, rows)
+        self.organisations = dict(
+            session.execute(select(Organisation.id, Organisation.sector_id)).tuples().all()
+        )
+        self.sectors = set(session.scalars(select(Sector.id)))
+        self.areas = set(session.scalars(select(ThematicArea.id)))
+        self.members = set(session.scalars(select(Member.id)))
+        self.groups: dict[int, dict[int, WorkingGroupMembership]] = {}
+        ids = list(self.records)
+        for start in range(0, len(ids), 500):
+            stmt = select(WorkingGroupMembership).where(
+                WorkingGroupMembership.member_id.in_(ids[start : start + 500])
+            )
+            for membership in session.scalars(stmt):
+                self.groups.setdefault(membership.member_id, {})[membership.area_id] = membership
+
+    def check(self, row: RowResult) -> MemberInput:
+        payload = check(MemberInput, row.data)
+        own_id = None
+        if row.action == "ändern":
+            member = self.record(row)
+            own_id = member.id
+            if member.anonymised_at is not None:
+                raise ValidationError(
+                    "Mitglied", "ist anonymisiert und kann nicht mehr bearbeitet werden."
+                )
+        if payload.organisation_id not in self.organisations:
+            raise _gone("Die Organisation")
+        if payload.sector_id not in self.sectors:
+            raise _gone("Der Bereich")
+        if self.organisations[payload.organisation_id] != payload.sector_id:
+            raise ValidationError("Bereich", "passt nicht zum Bereich der gewählten Organisation.")
+        if payload.deputy_for_id is not None:
+            if payload.deputy_for_id == own_id:
+                raise ValidationError(
+                    "Stellvertretung für", "ein Mitglied kann sich nicht selbst vertreten."
+                )
+            if payload.deputy_for_id not in self.members:
+                raise _gone("Das vertretene Mitglied")
+        if any(area_id not in self.areas for area_id in payload.area_ids):
+            raise _gone("Der Themenbereich")
+        return payload
+
+    def write(self, checked: list[tuple[RowResult, MemberInput]]) -> None:
+        new = [payload for row, payload in checked if row.action == "neu"]
+        for row, payload in checked:
+            if row.action == "ändern":
+                self._change(self.records[row.record_id], payload)
+        self.session.flush()
+        stored = _insert(self.session, Member, [p.model_dump(exclude={"area_ids"}) for p in new])
+        groups = [
+            {"member_id": member["id"], "area_id": area_id}
+            for member, payload in zip(stored, new, strict=True)
+            for area_id in sorted(set(payload.area_ids))
+        ]
+        _insert(self.session, WorkingGroupMembership, groups, returning=False)
+
+    def _change(self, member: Member, payload: MemberInput) -> None:
+        changed = apply(member, payload, skip=("area_ids",))
+        current = self.groups.setdefault(member.id, {})
+        before, wanted = set(current), set(payload.area_ids)
+        for area_id in before - wanted:
+            self.session.delete(current.pop(area_id))
+        for area_id in sorted(wanted - before):
+            current[area_id] = WorkingGroupMembership(member_id=member.id, area_id=area_id)
+            self.session.add(current[area_id])
+        if wanted != before and not changed:
+            touch(member)
+
+
+class _Measures(_Writer):
+    """The rules and writes of `create_measure` and `update_measure`."""
+
+    what = "Die Maßnahme"
+    model = Measure
+
+    def __init__(self, session: Session, actor: Actor, rows: list[RowResult]) -> None:
+        super().__init__(session, actor, rows)
+        self.areas = set(session.scalars(select(ThematicArea.id)))
+        self.statuses = set(session.scalars(select(MeasureStatus.id)))
+        self.meetings = set(session.scalars(select(Meeting.id)))
+        self.needs = set(session.scalars(select(Need.id)))
+        # (area, title in lower case) -> id, as `ensure_unique` compares; 0 for a new row
+        self.keys = {
+            measure_id: (area_id, title.lower())
+            for measure_id, area_id, title in session.execute(
+                select(Measure.id, Measure.area_id, Measure.title)
+            )
+        }
+        self.titles = {key: measure_id for measure_id, key in self.keys.items()}
+        self.today = dt.date.today()
+
+    def check(self, row: RowResult) -> MeasureInput:
+        payload = check(MeasureInput, row.data)
+        own_id = self.record(row).id if row.action == "ändern" else None
+        if payload.area_id not in self.areas:
+            raise _gone("Der Themenbereich")
+        if payload.status_id not in self.statuses:
+            raise _gone("Der Status")
+        meeting_id = payload.proposed_at_meeting_id
+        if meeting_id is not None and meeting_id not in self.meetings:
+            raise _gone("Der Termin")
+        if payload.need_id is not None and payload.need_id not in self.needs:
+            raise _gone("Der Handlungsbedarf")
+        key = (payload.area_id, payload.title.lower())
+        if self.titles.get(key, own_id) != own_id:
+            raise ValidationError("Titel", f"„{payload.title}“ gibt es schon.")
+        # The rows after this one see its title as taken (as one service call after another).
+        if own_id is not None:
+            if self.titles.get(self.keys[own_id]) == own_id:
+                del self.titles[self.keys[own_id]]
+            self.keys[own_id] = key
+        self.titles[key] = own_id or 0
+        return payload
+
+    def write(self, checked: list[tuple[RowResult, MeasureInput]]) -> None:
+        new = [payload for row, payload in checked if row.action == "neu"]
+        for row, payload in checked:
+            if row.action == "ändern":
+                self._change(self.records[row.record_id], payload)
+        self.session.flush()
+        stored = _insert(self.session, Measure, [p.model_dump() for p in new])
+        _insert(
+            self.session, ProgressUpdate, [self._history(m, "Maßnahme angelegt.") for m in stored]
+        )
+
+    def _change(self, measure: Measure, payload: MeasureInput) -> None:
+        moved = (measure.status_id, measure.progress) != (payload.status_id, payload.progress)
+        apply(measure, payload)
+        if moved:
+            values = {
+                "id": measure.id,
+                "status_id": measure.status_id,
+                "progress": measure.progress,
+            }
+            self.session.add(ProgressUpdate(**self._history(values, "Im Stammblatt geändert.")))
+
+    def _history(self, measure: dict[str, Any], note: str) -> dict[str, Any]:
+        """A progress update recording MEASURE's state (as the services' history entry)."""
+        return {
+            "measure_id": measure["id"],
+            "date": self.today,
+            "progress": measure["progress"],
+            "status_id": measure["status_id"],
+            "note": note,
+            "author": self.actor.username,
+        }
+
+
+WRITERS: dict[str, type[_Writer]] = {"members": _Members, "measures": _Measures}
+
+
+def apply_import(
+    session: Session,
+    actor: Actor,
+    kind: str,
+    preview: ImportPreview,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
+    """Write every new or changed row of PREVIEW, with the write services' rules.
+
+    All rows or none: a preview with errors is refused, every row is checked
+    again against the database before anything is written, and any refusal
+    raises InvalidInput naming the line and field, so the caller's
+    transaction rolls everything back. Rows are written CHUNK at a time with
+    bulk statements, their audit entries too; PROGRESS, when given, is called
+    with (rows written, rows to write) before the first chunk and after each.
+    One `import` log line with the counts follows the commit. Returns
+    {"neu": n, "ändern": m}.
     """
     require(actor, "editor")
-    if kind not in SERVICES:
+    if kind not in WRITERS:
         raise ValueError(f"unknown import kind {kind!r}")
     if preview.kind and preview.kind != kind:
         raise ValueError(f"preview of {preview.kind!r} applied as {kind!r}")
+    started = time.perf_counter()
+    try:
+        counts = _write_all(session, actor, kind, preview, progress)
+    except InvalidInput as exc:
+        rows = len(preview.rows)
+        logs.event(
+            "import_refused", user=actor.username, kind=kind, rows=rows, errors=len(exc.messages)
+        )
+        raise
+    session.info.setdefault(_LOG_KEY, []).append(
+        {
+            "user": actor.username,
+            "kind": kind,
+            "rows": len(preview.rows),
+            "inserted": counts["neu"],
+            "updated": counts["ändern"],
+            "unchanged": len(preview.rows) - counts["neu"] - counts["ändern"],
+            "started": started,
+        }
+    )
+    return counts
+
+
+def _write_all(
+    session: Session,
+    actor: Actor,
+    kind: str,
+    preview: ImportPreview,
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, int]:
     if not preview.ok:
         raise InvalidInput(
             [f"Zeile {row.line}: {message}" for row in preview.rows for message in row.errors]
         )
-    create, update = SERVICES[kind]
-    counts = {"neu": 0, "ändern": 0}
-    for row in preview.rows:
-        if row.action not in counts:
-            continue
+    session.info[audit.ACTOR_KEY] = actor
+    rows = [row for row in preview.rows if row.action in ("neu", "ändern")]
+    writer = WRITERS[kind](session, actor, rows)
+    checked = []
+    for row in rows:
         try:
-            if row.action == "neu":
-                create(session, actor, row.data)
-            else:
-                update(session, actor, row.record_id, row.data, row.version)
+            checked.append((row, writer.check(row)))
         except (InvalidInput, NotFound, Conflict) as exc:
             raise InvalidInput([f"Zeile {row.line}: {m}" for m in _messages(exc)]) from exc
-        counts[row.action] += 1
-    return counts
+    total = len(checked)
+    if progress is not None:
+        progress(0, total)
+    try:
+        for start in range(0, total, CHUNK):
+            writer.write(checked[start : start + CHUNK])
+            if progress is not None:
+                progress(min(start + CHUNK, total), total)
+    except IntegrityError as exc:
+        raise InvalidInput([INTEGRITY]) from exc
+    except StaleDataError as exc:
+        raise InvalidInput([CONFLICT]) from exc
+    if total:
+        bump_after_commit(session)  # after the commit: see db.versioning
+    return {action: sum(row.action == action for row in rows) for action in ("neu", "ändern")}
+
+
+@event.listens_for(Session, "after_commit")
+def _log_committed_imports(session: Session) -> None:
+    for fields in session.info.pop(_LOG_KEY, []):
+        started = fields.pop("started")
+        logs.event("import", **fields, ms=round((time.perf_counter() - started) * 1000))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_imports(session: Session) -> None:
+    session.info.pop(_LOG_KEY, None)

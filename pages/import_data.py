@@ -103,23 +103,35 @@ if not preview.ok:
 elif not preview.changes:
     st.info("Nichts zu importieren: alle Zeilen sind unverändert.", icon=":material/info:")
 
+
+def progress_text(done: int, total: int) -> str:
+    return f"Import läuft: {fmt.number(done)} von {fmt.number(total)} Zeilen"
+
+
 if st.button(
     "Alle Zeilen importieren",
     type="primary",
     disabled=not preview.ok or not preview.changes,
     key="import_apply",
 ):
-    failed: list[str] = []
-    with st.status("Import läuft …", expanded=False) as status:
-        try:
-            counts = data.write(actor, importer.apply_import, kind, preview)
-        except DomainError as exc:
-            failed = exc.messages if isinstance(exc, InvalidInput) else [str(exc)]
-            status.update(label="Import abgebrochen – nichts gespeichert", state="error")
-        else:
-            status.update(label="Import abgeschlossen", state="complete")
-    if failed:
-        st.error("\n\n".join(fmt.md(m) for m in failed), icon=":material/error:")
+    bar = st.progress(0.0, text=progress_text(0, preview.changes))
+
+    def show(done: int, total: int) -> None:
+        # Also where a closed browser stops the import: Streamlit raises here, and the
+        # transaction, with everything written so far, is rolled back.
+        bar.progress(done / total if total else 1.0, text=progress_text(done, total))
+
+    try:
+        counts = data.write(actor, importer.apply_import, kind, preview, progress=show)
+    except DomainError as exc:
+        bar.empty()
+        failed = exc.messages if isinstance(exc, InvalidInput) else [str(exc)]
+        st.error(
+            "\n\n".join(
+                ["Import abgebrochen – es wurde nichts gespeichert.", *map(fmt.md, failed)]
+            ),
+            icon=":material/error:",
+        )
     else:
         st.session_state[DONE_KEY] = {"file_id": uploaded.file_id, "kind": kind, **counts}
         st.rerun()

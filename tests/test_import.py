@@ -11,13 +11,15 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
+from streamlit.elements.progress import ProgressMixin
 
-from components import exports
+from components import exports, fmt
 from db import importer, services
 from db.engine import session_scope
 from db.errors import InvalidInput, PermissionDenied
 from db.models import AuditEntry, Measure, Member, ProgressUpdate, WorkingGroupMembership
 from db.permissions import Actor
+from db.services.core import INTEGRITY
 from tests.apptest import signed_in
 from tests.conftest import TODAY
 
@@ -499,7 +501,15 @@ def test_preview_lines_count_blank_lines_and_parse_numbers(demo_engine):
 # --------------------------------------------------------------------------- the page
 
 
-def test_editor_imports_a_file_through_the_page(app_env, demo_engine):
+def test_editor_imports_a_file_through_the_page(app_env, demo_engine, monkeypatch):
+    shown: list[tuple[float, str]] = []
+    draw = ProgressMixin.progress
+
+    def progress_bar(self, value, text=None, **kwargs):
+        shown.append((value, text))
+        return draw(self, value, text, **kwargs)
+
+    monkeypatch.setattr(ProgressMixin, "progress", progress_bar)
     df = export(demo_engine, "members")
     member_id = df.loc[0, "ID"]
     df.loc[0, "Funktion"] = "Über die Seite geändert"
@@ -527,11 +537,43 @@ def test_editor_imports_a_file_through_the_page(app_env, demo_engine):
     assert not at.exception, at.exception
     assert not at.error
     assert at.success[0].value == "Import abgeschlossen: 1 neu angelegt, 1 geändert."
+    # the progress bar as the import reported it (the bar's first state is drawn by st.progress)
+    assert shown == [(0.0, "Import läuft: 0 von 2 Zeilen"), (1.0, "Import läuft: 2 von 2 Zeilen")]
     assert "Alle Zeilen importieren" not in [b.label for b in at.button]
     with Session(demo_engine) as s:
         assert s.get(Member, member_id).function == "Über die Seite geändert"
         new = s.scalars(select(Member).where(Member.last_name == "Import")).one()
         assert new.function == "<b>fett</b>"
+
+
+def test_an_import_refused_while_writing_says_so_and_saves_nothing(
+    app_env, demo_engine, monkeypatch
+):
+    """The database refuses at the end, after every row was written: the page says so
+    in German, the progress bar goes, and the transaction takes every row back."""
+    df = export(demo_engine, "members")
+    df.loc[2, "Funktion"] = "aus der Datei"
+    df = with_rows(df, [new_member(df.iloc[1].to_dict(), "Nie", "Gespeichert", None)])
+    write = importer.apply_import
+
+    def refused_at_the_end(session, actor, kind, preview, progress=None):
+        write(session, actor, kind, preview, progress=progress)
+        raise InvalidInput([INTEGRITY])
+
+    monkeypatch.setattr(importer, "apply_import", refused_at_the_end)
+    at = signed_in("geschaeftsstelle")
+    at.switch_page("pages/import_data.py").run()
+    at.file_uploader(key="import_file").upload("liste.csv", exports.csv_bytes(df), "text/csv")
+    at.run()
+    counts = row_counts(demo_engine)
+    at.button(key="import_apply").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert at.error[0].value == (
+        f"Import abgebrochen – es wurde nichts gespeichert.\n\n{fmt.md(INTEGRITY)}"
+    )
+    assert not at.success and not at.get("progress")
+    assert row_counts(demo_engine) == counts
 
 
 def test_a_file_with_errors_disables_the_import_button(app_env, demo_engine):
