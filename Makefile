@@ -39,6 +39,7 @@ clean:
 ## page in Chromium against its floor (issue 15); writes bench/results.md
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
+	$(PY) bench/import_speed.py
 
 ## Many users at once (1-50 sessions per page over WebSocket against a floor, profile, 50 slow
 ## sessions, nginx in front of two app processes against one, 1,000-session churn; about 8
