@@ -3,7 +3,7 @@
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
-from components import auth, data, forms, navigation
+from components import auth, database, forms, navigation, run_context
 from db import logs
 from db.config import PROJECT_ROOT, ConfigError
 
@@ -17,20 +17,20 @@ st.set_page_config(
 st.session_state[navigation.FRAME_FLAG] = True
 try:
     actor = auth.current_actor()
-    st.session_state["actor"] = actor
+    run_context.set_actor(actor)
     if actor is None:
         page = st.navigation([st.Page(auth.sign_in_page, title="Anmeldung")], position="hidden")
     else:
         page = st.navigation(navigation.pages_for(actor), expanded=True)
         navigation.sidebar(actor, st.session_state.get(auth.DISPLAY_NAME_KEY))
         if auth.database_away():
-            st.warning(data.DB_AWAY_KEPT, icon=":material/cloud_off:")
+            st.warning(database.DB_AWAY_KEPT, icon=":material/cloud_off:")
         forms.show_flash()
     page.run()
 except ConfigError as exc:
     st.error(str(exc), icon=":material/settings:")
 except DBAPIError as exc:
     logs.error("database_unavailable", exc, user=st.session_state.get("username"))
-    st.error(data.DB_DOWN, icon=":material/cloud_off:")
+    st.error(database.DB_DOWN, icon=":material/cloud_off:")
 finally:
     st.session_state.pop(navigation.FRAME_FLAG, None)

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import streamlit as st
 from sqlalchemy import event
 
-from components import data
+from components import database
 from tests.apptest import signed_in
 
 
@@ -25,7 +25,7 @@ def main() -> None:
     page, runs = sys.argv[1], int(sys.argv[sys.argv.index("--runs") + 1])
     statements: list[str] = []
     at = signed_in("leitung")
-    event.listen(data.engine(), "before_cursor_execute", lambda *a: statements.append(a[2]))
+    event.listen(database.engine(), "before_cursor_execute", lambda *a: statements.append(a[2]))
     st.cache_data.clear()
     statements.clear()
     start = time.perf_counter()

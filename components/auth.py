@@ -3,7 +3,7 @@
 Accounts, roles and sessions live in the database (db.accounts, db.sessions).
 A returning browser is known on the first script run: its HttpOnly cookie
 comes with the request (`st.context.cookies`) and is checked in the one query
-each run makes anyway (`data.start_run`). After a sign-in this browser
+each run makes anyway (`run_context.start`). After a sign-in this browser
 session knows its session by id; the browser gets its cookie by trading a
 one-time ticket at the server (components/session_cookie.js, serve.py).
 
@@ -20,7 +20,7 @@ import time
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
-from components import data, fmt
+from components import database, fmt, run_context
 from db import accounts, logs, sessions
 from db.config import cookie_key
 from db.engine import session_scope
@@ -113,7 +113,7 @@ def current_actor() -> Actor | None:
     session_id = st.session_state.get(SESSION_KEY)
     token_hash = None if session_id is not None else _request_cookie_hash()
     try:
-        context = data.start_run(session_id=session_id, token_hash=token_hash)
+        context = run_context.start(session_id=session_id, token_hash=token_hash)
     except DBAPIError:
         kept = _while_the_database_is_away(session_id)
         if kept is None:
@@ -140,7 +140,7 @@ def current_actor() -> Actor | None:
         _forget(_notice(reason))
         return None
     if context.needs_touch(now, lim):
-        with session_scope(data.engine()) as s:
+        with session_scope(database.engine()) as s:
             sessions.touch(s, context.session_id, now)
     if session_id is None:
         st.session_state[SESSION_KEY] = context.session_id
@@ -173,7 +173,7 @@ def database_away() -> bool:
 
 
 def _end(session_id: int, reason: str) -> None:
-    with session_scope(data.engine()) as s:
+    with session_scope(database.engine()) as s:
         sessions.end(s, session_id, reason, _now())
 
 
@@ -191,7 +191,7 @@ def _forget(notice: str) -> None:
 def start_new_session(username: str) -> None:
     """After a password change: this browser goes on in a new session (the old
     cookie, and every copy of it, has ended)."""
-    with session_scope(data.engine()) as s:
+    with session_scope(database.engine()) as s:
         user = accounts.get_user(s, username)
         if user is None:
             return
@@ -251,7 +251,7 @@ def _sign_in(username: str, password: str) -> None:
     if not username.strip() or not password:
         st.error(EMPTY)
         return
-    with session_scope(data.engine()) as s:
+    with session_scope(database.engine()) as s:
         result = sessions.sign_in(
             s,
             username,

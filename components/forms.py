@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import data, fmt, ui
+from components import database, fmt, ui
 from db.errors import Conflict, DomainError, InvalidInput, ValidationError
 from db.models import BERLIN
 from db.permissions import Actor
@@ -79,7 +79,7 @@ def save(
     run; on a domain error show it in German (the form keeps its input) and
     return None."""
     try:
-        result = data.write(actor, service, *args, **kwargs)
+        result = database.write(actor, service, *args, **kwargs)
     except Conflict as exc:
         st.error(fmt.md(str(exc)), icon=":material/sync_problem:")
         if exc.current:

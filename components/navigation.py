@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from components import auth
+from components import auth, run_context
 from db.accounts import ROLE_LABELS
 from db.config import PROJECT_ROOT
 from db.permissions import Actor
@@ -105,7 +105,7 @@ def page_actor(role: str = "viewer") -> Actor:
     if not st.session_state.get(FRAME_FLAG):
         runpy.run_path(str(APP_PATH), run_name="__main__")
         st.stop()
-    actor = st.session_state.get("actor")
+    actor = run_context.actor()
     if actor is None or not actor.may(role):
         st.error("Für diese Seite fehlt Ihnen die Berechtigung.")
         st.stop()

@@ -2,7 +2,7 @@ import datetime as dt
 
 import streamlit as st
 
-from components import auth, data, fmt, forms, navigation, tables, ui
+from components import auth, data, database, fmt, forms, navigation, tables, ui
 from db import queries, services, sessions
 from db.accounts import ROLE_LABELS
 from db.errors import DomainError
@@ -42,7 +42,7 @@ with left:
     if submitted:
         try:
             forms.require_same_password(password, repeat)
-            data.write(actor, services.create_account, username, display_name, role, password)
+            database.write(actor, services.create_account, username, display_name, role, password)
         except DomainError as exc:
             st.error(fmt.md(exc))
         else:
@@ -72,9 +72,9 @@ with right, st.container(border=True):
     if submitted:
         try:
             if new_role != row["role"]:
-                data.write(actor, services.change_role, int(chosen), new_role)
+                database.write(actor, services.change_role, int(chosen), new_role)
             if active != bool(row["active"]):
-                data.write(actor, services.set_active, int(chosen), active)
+                database.write(actor, services.set_active, int(chosen), active)
         except DomainError as exc:
             st.error(fmt.md(exc))
         else:
@@ -86,7 +86,7 @@ with right, st.container(border=True):
     if submitted:
         try:
             forms.require_same_password(new_password, new_repeat)
-            data.write(actor, services.reset_password, int(chosen), new_password)
+            database.write(actor, services.reset_password, int(chosen), new_password)
         except DomainError as exc:
             st.error(fmt.md(exc))
         else:
@@ -108,7 +108,7 @@ if not open_sessions.empty:
         submitted = st.form_submit_button("Anmeldung beenden")
     if submitted:
         try:
-            data.write(actor, services.end_session, int(ended))
+            database.write(actor, services.end_session, int(ended))
         except DomainError as exc:
             st.error(fmt.md(exc))
         else:

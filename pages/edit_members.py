@@ -3,7 +3,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import data, exports, fmt, forms, navigation, ui
+from components import data, database, exports, fmt, forms, navigation, ui
 from db import logs, lookups, privacy, services
 from db.errors import Conflict, DomainError
 from db.models import BERLIN
@@ -179,7 +179,7 @@ with tab_edit:
                     )
                 elif submitted:
                     try:
-                        data.write(actor, services.anonymise_member, member_id, version)
+                        database.write(actor, services.anonymise_member, member_id, version)
                     except DomainError as exc:
                         st.error(fmt.md(str(exc)), icon=":material/error:")
                         if isinstance(exc, Conflict):
@@ -283,7 +283,7 @@ with tab_retention:
             st.error("Bitte erst bestätigen. Es wurde nichts geändert.", icon=":material/error:")
         elif submitted:
             try:
-                ids = data.write(actor, services.anonymise_expired, today, months)
+                ids = database.write(actor, services.anonymise_expired, today, months)
             except DomainError as exc:
                 st.error(fmt.md(str(exc)), icon=":material/error:")
             else:

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from components import data, exports, fmt, navigation, ui
+from components import data, database, exports, fmt, navigation, ui
 from db import importer, logs
 from db.errors import DomainError, InvalidInput
 
@@ -122,7 +122,7 @@ if st.button(
         bar.progress(done / total if total else 1.0, text=progress_text(done, total))
 
     try:
-        counts = data.write(actor, importer.apply_import, kind, preview, progress=show)
+        counts = database.write(actor, importer.apply_import, kind, preview, progress=show)
     except DomainError as exc:
         bar.empty()
         failed = exc.messages if isinstance(exc, InvalidInput) else [str(exc)]

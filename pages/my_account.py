@@ -2,7 +2,7 @@ import datetime as dt
 
 import streamlit as st
 
-from components import auth, data, fmt, forms, navigation, tables, ui
+from components import auth, data, database, fmt, forms, navigation, tables, ui
 from db import services, sessions
 from db.errors import DomainError
 
@@ -26,7 +26,7 @@ with st.container(border=True):
     )
     if st.button("Überall abmelden", icon=":material/devices_off:", key="account_everywhere"):
         try:
-            data.write(actor, services.sign_out_everywhere)
+            database.write(actor, services.sign_out_everywhere)
         except DomainError as exc:
             st.error(fmt.md(exc))
         else:
@@ -47,7 +47,7 @@ with form_column, st.container(border=True):
     if submitted:
         try:
             forms.require_same_password(password, repeat, "Neues Passwort wiederholen")
-            data.write(actor, services.change_own_password, current, password)
+            database.write(actor, services.change_own_password, current, password)
         except DomainError as exc:
             st.error(fmt.md(exc))
         else:

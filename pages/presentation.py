@@ -2,7 +2,7 @@ import datetime as dt
 
 import streamlit as st
 
-from components import data, deck, fmt, navigation, ui
+from components import data, deck, fmt, navigation, run_context, ui
 from db import deck as deck_db
 from db.models import BERLIN
 
@@ -24,7 +24,7 @@ def freeze() -> None:
     state["deck_data"] = data.derived(
         "deck_data", lambda day, s: data.read(deck_db.deck_data, day, s), today, sitting
     )
-    state["deck_frozen"] = (state.get(data.VERSION_KEY), today, sitting)
+    state["deck_frozen"] = (run_context.version(), today, sitting)
     state["deck_taken"] = fmt.datetime(dt.datetime.now(BERLIN))
 
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from components import exports, fmt
+from components import database, exports, fmt
 from db import participation, progress, queries, services
 from db.engine import session_scope
 from db.models import (
@@ -224,11 +224,9 @@ def test_write_services_bump_the_version_the_caches_key_on(engine, demo_accounts
 def test_a_warm_rerun_issues_at_most_one_sql_statement(app_env, demo_engine, page):
     from sqlalchemy import event
 
-    from components import data
-
     at = open_page(page)
     statements: list[str] = []
-    engine = data.engine()
+    engine = database.engine()
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
     try:

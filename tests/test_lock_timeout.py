@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from components import data
+from components import database
 from db import services
 from db.engine import make_engine, session_scope
 from db.errors import DatabaseUnavailable
@@ -76,7 +76,7 @@ def test_a_write_behind_a_held_lock_gives_up_instead_of_waiting(pg_url):
         thread.join(30)
         holder.dispose()
         bounded.dispose()
-    assert data.LOCK_TIMEOUT_MS > 0
+    assert database.LOCK_TIMEOUT_MS > 0
 
 
 def test_a_long_write_does_not_hold_up_an_unrelated_one(pg_url):
