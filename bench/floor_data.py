@@ -202,7 +202,12 @@ def calendar_page(s: Session, today: dt.date) -> list[Item]:
     )
     items.append(_table(calendar_view.month_grid(meetings, year, month), row_height=96))
     # Tab "Termin im Detail": the newest meeting of the list.
-    meeting_id = int(meetings.iloc[-1]["id"])
+    return items + _meeting_detail(s, int(meetings.iloc[-1]["id"]))
+
+
+def _meeting_detail(s: Session, meeting_id: int) -> list[Item]:
+    """The calendar's tab "Termin im Detail" for one meeting."""
+    items = []
     attendance = participation.attendance_by_sector(s)
     rows = attendance[attendance["meeting_id"] == meeting_id]
     if not rows.empty:

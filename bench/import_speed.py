@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import random
 import statistics
 import sys
@@ -32,7 +31,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,11 +39,12 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import Engine, delete, func, insert, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from bench import demo_db  # noqa: E402
+from bench.import_speed_report import OUT, report  # noqa: E402
 from components import exports  # noqa: E402
-from db import demo, importer, services  # noqa: E402
 from db import demo_catalogue as cat  # noqa: E402
+from db import importer, services  # noqa: E402
 from db.engine import make_engine, session_scope  # noqa: E402
-from db.migrate import upgrade  # noqa: E402
 from db.models import (  # noqa: E402
     AuditEntry,
     Member,
@@ -57,9 +56,7 @@ from db.models import (  # noqa: E402
 from db.permissions import Actor  # noqa: E402
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-TARGET_S = 3.0
-EDITOR = Actor("geschaeftsstelle", "editor")
-OUT = ROOT / "bench" / "import_speed.md"
+EDITOR = Actor(demo_db.EDITOR, "editor")
 
 
 # --------------------------------------------------------------------------- data
@@ -103,8 +100,7 @@ def floor_rows(session: Session, preview: importer.ImportPreview) -> list[dict]:
 @contextmanager
 def sqlite_database() -> Iterator[Engine]:
     path = ROOT / "bench" / "import-speed.db"
-    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        stale.unlink(missing_ok=True)
+    demo_db.remove_sqlite(path)
     engine = make_engine(f"sqlite:///{path}")
     try:
         yield engine
@@ -126,12 +122,6 @@ def postgres_database() -> Iterator[Engine]:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
-
-
-def prepare(engine: Engine) -> None:
-    upgrade(engine)
-    with session_scope(engine) as session:
-        demo.load_demo(session, today=dt.date.today())
 
 
 def reset(engine: Engine, members_before: int, audit_before: int) -> None:
@@ -194,7 +184,7 @@ def time_floor(engine: Engine, rows: list[dict]) -> float:
 
 
 def measure(engine: Engine, count: int, runs: int, with_before: bool) -> dict:
-    prepare(engine)
+    demo_db.fill(engine, users=False)
     with Session(engine) as session:
         rows = member_rows(session, count)
         members_before = session.scalar(select(func.max(Member.id))) or 0
@@ -227,65 +217,6 @@ def measure(engine: Engine, count: int, runs: int, with_before: bool) -> dict:
         "all_totals": [run["total"] for run in imports],
         "all_floors": floors,
     }
-
-
-# --------------------------------------------------------------------------- report
-
-
-def report(results: dict[str, dict], count: int, runs: int, load: tuple[float, float]) -> str:
-    lines = [
-        "# Import speed (issue 16)",
-        "",
-        f"Run {dt.datetime.now():%d.%m.%Y %H:%M}; machine: {platform.platform()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"SQLAlchemy {version('sqlalchemy')}, psycopg {version('psycopg')}, "
-        f"pandas {version('pandas')}; load average before/after {load[0]:.2f}/{load[1]:.2f}. "
-        "Command: `.venv/bin/python bench/import_speed.py`.",
-        "",
-        f"{count:,} new members (demo names, functions, organisations and sectors, "
-        "0–2 working groups each) as the CSV the export writes, imported server-side without a browser: "
-        "read the file, preview (resolve and validate every row), write with the audit trail "
-        "and commit. Floor: a plain bulk insert of the same rows into the members table "
-        "(one Core `insert(Member)` executemany in one transaction; no validation, no groups, "
-        "no audit). "
-        f"Median of {runs} each, import and floor taking turns; the ratio is import/floor "
-        "within this run (write/floor: the write phase alone). Target: the import in at most "
-        f"{TARGET_S:.0f} s of server time on both databases.",
-        "",
-        "| database | import s | read file s | preview s | write + commit s | floor s | "
-        "import/floor | write/floor | audit rows | target ≤ 3 s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for name, r in results.items():
-        lines.append(
-            f"| {name} | {r['total']:.2f} | {r['parse']:.2f} | {r['preview']:.2f} | "
-            f"{r['write']:.2f} | {r['floor']:.3f} | {r['total'] / r['floor']:.1f} | "
-            f"{r['write'] / r['floor']:.1f} | {r['audit_rows']:,} | "
-            f"{'met' if r['total'] <= TARGET_S else 'missed'} |"
-        )
-    if any(r["before"] is not None for r in results.values()):
-        lines += [
-            "",
-            "Before issue 16, the same file imported row by row through the write services "
-            "(one ORM object, flush and audit insert per row, through today's services; "
-            "the 2,000 `write` log lines it also writes are not counted here), same run:",
-            "",
-            "| database | row by row s | bulk import s | row by row / bulk | row by row / floor |",
-            "|---|---|---|---|---|",
-        ]
-        for name, r in results.items():
-            if r["before"] is not None:
-                lines.append(
-                    f"| {name} | {r['before']:.2f} | {r['total']:.2f} | "
-                    f"{r['before'] / r['total']:.1f} | {r['before'] / r['floor']:.0f} |"
-                )
-    lines += ["", "Every run (import s / floor s):", ""]
-    for name, r in results.items():
-        pairs = ", ".join(
-            f"{a:.2f}/{b:.3f}" for a, b in zip(r["all_totals"], r["all_floors"], strict=True)
-        )
-        lines.append(f"- {name}: {pairs}")
-    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
