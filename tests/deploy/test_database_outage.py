@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from components.data import DB_AWAY_KEPT, DB_DOWN
+from components.database import DB_AWAY_KEPT, DB_DOWN
 from db.demo import load_demo
 from db.engine import make_engine, session_scope
 from db.errors import DatabaseUnavailable
