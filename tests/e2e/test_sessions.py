@@ -224,10 +224,10 @@ def test_a_deactivated_accounts_old_cookie_gives_the_sign_in_form(browser, app_s
 
 @pytest.fixture(scope="module")
 def short_idle_app(tmp_path_factory, chromium_path) -> Iterator[tuple[str, str]]:
-    """The app with an idle limit of 6 seconds."""
+    """The app with an idle limit of 5 seconds."""
     folder = tmp_path_factory.mktemp("idle")
     url, proc = start_app(
-        folder, "idle-cookie-key-" + "x" * 40, DASHBOARD_SESSION_IDLE_HOURS=str(6 / 3600)
+        folder, "idle-cookie-key-" + "x" * 40, DASHBOARD_SESSION_IDLE_HOURS=str(5 / 3600)
     )
     try:
         yield url, f"sqlite:///{folder / 'app.db'}"
@@ -241,10 +241,10 @@ def test_a_copied_cookie_is_worthless_after_the_idle_limit(browser, short_idle_a
     sign_in(page, url, "leitung", "leitung-demo-2026")
     cookies = session_cookies(page)
     for _ in range(3):  # activity keeps it alive past the limit
-        page.wait_for_timeout(2_500)
+        page.wait_for_timeout(1_500)
         open_page(page, "Kalender" if _ % 2 == 0 else "Übersicht")
     expect(page.get_by_role("button", name="Abmelden", exact=True)).to_be_visible()
-    page.wait_for_timeout(7_000)  # then six seconds without a click
+    page.wait_for_timeout(6_000)  # then more than five seconds without a click
     page.get_by_test_id("stSidebarNav").get_by_text("Maßnahmen", exact=True).click()
     expect(page.get_by_text("ohne Aktivität abgemeldet")).to_be_visible(timeout=30_000)
     page.context.close()
