@@ -8,7 +8,7 @@ memory as a whole).
 1. Header, an object::
 
        {"format": "hik-dashboard-backup", "format_version": 1,
-        "alembic_revision": "0002", "created_at": "2026-11-26T10:00:00+00:00",
+        "alembic_revision": "0003", "created_at": "2026-11-26T10:00:00+00:00",
         "source": "postgresql",
         "tables": [{"name": "sectors", "columns": ["id", "name", ...], "rows": 8}, ...]}
 
