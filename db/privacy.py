@@ -107,7 +107,12 @@ SOURCE = (
 )
 LOGGING = (
     "Anmeldungen sowie Exporte und Anonymisierungen personenbezogener Daten werden mit "
-    "Benutzername, Zeitpunkt und Mitgliedsnummer protokolliert, ohne die Daten selbst."
+    "Benutzername, Zeitpunkt und Mitgliedsnummer protokolliert, ohne die Daten selbst. "
+    "Für jede Anmeldung am Dashboard speichert es Beginn, letzte Aktivität und Browser "
+    "mit Betriebssystem in Kurzform (etwa „Firefox auf Windows“), damit man sie auf "
+    "„Mein Konto“ sehen und beenden kann; 30 Tage nach ihrem Ende wird sie gelöscht. "
+    "Fehlgeschlagene Anmeldungen werden je Benutzername und Adresse nur als "
+    "unumkehrbarer Schlüssel gezählt und nach einem Tag ohne Fehlversuch gelöscht."
 )
 RIGHTS = (
     "Auskunft (Art. 15 DSGVO), Berichtigung (Art. 16), Löschung (Art. 17), Einschränkung "

@@ -385,8 +385,13 @@ def sign_in(
 
 def _forget_old(session: Session, now: dt.datetime) -> None:
     """Ended sessions after KEEP_ENDED_DAYS and throttle rows after a quiet day go."""
+    keep = dt.timedelta(days=KEEP_ENDED_DAYS)
+    session.execute(delete(UserSession).where(UserSession.ended_at < now - keep))
+    # a session nobody used again after its limit never got an end of its own
     session.execute(
-        delete(UserSession).where(UserSession.ended_at < now - dt.timedelta(days=KEEP_ENDED_DAYS))
+        delete(UserSession).where(
+            UserSession.ended_at.is_(None), UserSession.created_at < now - limits().absolute - keep
+        )
     )
     session.execute(
         delete(SignInThrottle).where(SignInThrottle.last_failure_at < now - FORGET_FAILURES)
