@@ -14,8 +14,8 @@ from sqlalchemy import Boolean, Date, DateTime, Integer
 
 from components import fmt
 from db import validation
-from db.accounts import ROLE_LABELS
 from db.models import Base
+from db.permissions import ROLE_LABELS
 from db.privacy import ACTION_LABELS, ATTENDANCE_LABELS
 from db.queries import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
 

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from components import auth, run_context
-from db.accounts import ROLE_LABELS
 from db.config import PROJECT_ROOT
-from db.permissions import Actor
+from db.permissions import ROLE_LABELS, Actor
 
 FRAME_FLAG = "_frame_running"
 APP_PATH = PROJECT_ROOT / "app.py"

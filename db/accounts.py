@@ -7,14 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.errors import ValidationError
-from db.models import ROLES, User
+from db.models import User
+from db.permissions import check_role
 
 MIN_PASSWORD_LENGTH = 10
-ROLE_LABELS = {
-    "viewer": "Leitung (nur lesen)",
-    "editor": "Geschäftsstelle (bearbeiten)",
-    "admin": "Administration",
-}
 
 
 def hash_password(password: str) -> str:
@@ -47,8 +43,7 @@ def create_user(
         raise ValidationError("Benutzername", "darf höchstens 60 Zeichen lang sein.")
     if len(display_name.strip()) > 120:
         raise ValidationError("Name", "darf höchstens 120 Zeichen lang sein.")
-    if role not in ROLES:
-        raise ValidationError("Rolle", f"muss eine von {', '.join(ROLES)} sein.")
+    check_role(role)
     if get_user(session, username) is not None:
         raise ValidationError("Benutzername", f"„{username}“ ist bereits vergeben.")
     _check_password_rules(password)

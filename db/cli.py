@@ -18,6 +18,7 @@ from db.config import ConfigError, database_url, is_embedded
 from db.engine import make_engine, session_scope
 from db.errors import DomainError
 from db.migrate import upgrade
+from db.permissions import ROLE_LABELS
 
 cli = typer.Typer(
     help="Verwaltung des Dashboards der Hessischen Integrationskonferenz.",
@@ -79,7 +80,7 @@ def setup() -> None:
     typer.echo("Demo-Daten geladen." if loaded else "Vorhandene Daten bleiben erhalten.")
     typer.echo("Demo-Konten (Benutzername / Passwort):")
     for username, _, role, password in demo.DEMO_USERS:
-        typer.echo(f"  {username:<17} {password:<28} ({accounts.ROLE_LABELS[role]})")
+        typer.echo(f"  {username:<17} {password:<28} ({ROLE_LABELS[role]})")
 
 
 def _read_password(password: str | None) -> str:

@@ -28,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
+from db.permissions import ROLES
+
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = dt.UTC
 
@@ -42,7 +44,6 @@ NAMING_CONVENTION = {
 MEETING_KINDS = ("plenary", "working_group", "other")
 MEETING_STATUSES = ("planned", "held", "cancelled")
 ATTENDANCE_STATUSES = ("present", "excused", "absent")
-ROLES = ("viewer", "editor", "admin")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -4,8 +4,8 @@ import streamlit as st
 
 from components import auth, data, database, fmt, forms, navigation, tables, ui
 from db import queries, services, sessions
-from db.accounts import ROLE_LABELS
 from db.errors import DomainError
+from db.permissions import ROLE_LABELS
 
 actor = navigation.page_actor("admin")
 st.title("Konten")

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from db import accounts, logs, sessions
 from db.errors import NotFound, ValidationError
-from db.models import ROLES, User
-from db.permissions import Actor
+from db.models import User
+from db.permissions import Actor, check_role
 from db.services.core import load, write_service
 
 
@@ -23,8 +23,7 @@ def create_account(
 
 @write_service("admin")
 def change_role(session: Session, actor: Actor, user_id: int, role: str) -> None:
-    if role not in ROLES:
-        raise ValidationError("Rolle", f"muss eine von {', '.join(ROLES)} sein.")
+    check_role(role)
     user = load(session, User, user_id, "Das Konto")
     if user.username == actor.username and role != "admin":
         raise ValidationError("Rolle", "Sie können sich die Administration nicht selbst entziehen.")
