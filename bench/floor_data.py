@@ -25,9 +25,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from components import calendar_view, charts, deck, fmt, tables
+from components import calendar_view, charts, deck_slides, fmt, tables
 from components.ui import _spec
-from db import deck as deck_db
+from db import deck_data as deck_db
 from db import participation, progress, queries
 from db.engine import make_engine
 
@@ -259,7 +259,7 @@ def _meeting_detail(s: Session, meeting_id: int) -> list[Item]:
 def presentation_page(s: Session, today: dt.date) -> list[Item]:
     sittings = deck_db.sittings(s, today)
     sitting = int(sittings.iloc[0]["id"]) if len(sittings) else None
-    figure = deck.chart_for(deck.SLIDES[0].key, deck_db.deck_data(s, today, sitting))
+    figure = deck_slides.chart_for(deck_slides.SLIDES[0].key, deck_db.deck_data(s, today, sitting))
     return [] if figure is None else [_chart(figure, height=680)]
 
 

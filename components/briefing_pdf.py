@@ -2,7 +2,7 @@
 key figures with their change since the last plenary sitting, then one page
 per thematic area. German throughout: decimal comma, dd.mm.yyyy, „quotes“.
 
-No Streamlit here: a `db.briefing.Briefing` in, bytes out.
+No Streamlit here: a `db.briefing_figures.Briefing` in, bytes out.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from fpdf.fonts import FontFace
 
 from components import fmt
 from components.deck_export import FONT, add_fonts
-from db.briefing import AreaBriefing, AreaProgress, Briefing
+from db.briefing_figures import AreaBriefing, AreaProgress, Briefing
 from db.models import BERLIN
 
 TITLE = "Lagebild Hessische Integrationskonferenz"

@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from components import data, exports, fmt
-from db.briefing import KeyFigure
+from db.briefing_figures import KeyFigure
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -3,7 +3,7 @@ import datetime as dt
 import streamlit as st
 
 from components import charts, data, fmt, navigation, ui
-from db import briefing, progress, queries
+from db import briefing_figures, progress, queries
 
 navigation.page_actor("viewer")
 today = dt.date.today()
@@ -13,7 +13,7 @@ def _today_only(area_progress):
     return area_progress[area_progress["day"] == today]
 
 
-last_day = data.read(briefing.last_plenary_day, today)
+last_day = data.read(briefing_figures.last_plenary_day, today)
 
 st.title("Hessische Integrationskonferenz")
 since = (
@@ -21,7 +21,7 @@ since = (
 )
 st.caption(f"Stand: {fmt.date(today)}{since}")
 
-figures = data.read(briefing.key_figures, today)
+figures = data.read(briefing_figures.key_figures, today)
 members = figures[0].value
 if not members:
     ui.empty("Noch keine Mitglieder erfasst. Sobald Daten vorliegen, erscheint hier die Übersicht.")

@@ -2,14 +2,14 @@ import datetime as dt
 
 import streamlit as st
 
-from components import data, deck, fmt, navigation, run_context, ui
-from db import deck as deck_db
+from components import data, deck_slides, fmt, navigation, run_context, ui
+from db import deck_data as deck_db
 from db.models import BERLIN
 
 navigation.page_actor("viewer")
 today = dt.date.today()
 state = st.session_state
-titles = {s.key: s.title for s in deck.SLIDES}
+titles = {s.key: s.title for s in deck_slides.SLIDES}
 
 sittings = data.read(deck_db.sittings, today)
 sitting_labels = {int(r.id): f"{fmt.date(r.starts_at)} · {r.title}" for r in sittings.itertuples()}
@@ -36,7 +36,7 @@ def step(delta: int) -> None:
 
 # The deck's settings live in keys of their own: widget keys are dropped while the
 # controls are hidden (full screen).
-state.setdefault("deck_slides", [s.key for s in deck.SLIDES])
+state.setdefault("deck_slides", [s.key for s in deck_slides.SLIDES])
 
 
 def remember(widget: str, setting: str) -> None:
@@ -77,7 +77,7 @@ else:
             )
         st.multiselect(
             "Folien in dieser Reihenfolge",
-            [s.key for s in deck.SLIDES],
+            [s.key for s in deck_slides.SLIDES],
             default=state["deck_slides"],
             format_func=titles.get,
             key="deck_slides_widget",
@@ -104,7 +104,7 @@ if not fullscreen:
     bar.button(
         "Daten aktualisieren", icon=":material/refresh:", on_click=freeze, key="deck_refresh"
     )
-    for label, name, mime, make in deck.downloads(state["deck_data"], slides):
+    for label, name, mime, make in deck_slides.downloads(state["deck_data"], slides):
         bar.download_button(
             label,
             data=make,
@@ -156,10 +156,12 @@ right.button(
     width="stretch",
 )
 
-st.header(deck.slide_title(key, snapshot), anchor=False)
+st.header(deck_slides.slide_title(key, snapshot), anchor=False)
 # The slide as the exports draw it, scaled to the width it gets: its type keeps its
 # size relative to the slide on a projector, a laptop or a 1280x720 beamer.
 image, alt_text = data.derived(
-    f"deck_image_{key}", lambda *_frozen: deck.slide_image(key, snapshot), *state["deck_frozen"]
+    f"deck_image_{key}",
+    lambda *_frozen: deck_slides.slide_image(key, snapshot),
+    *state["deck_frozen"],
 )
 st.image(image, width="stretch", alt=alt_text)

@@ -14,9 +14,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from components import charts, deck, tables
+from components import charts, deck_slides, tables
 from components.exports import chart_svg
-from db import deck as deck_db
+from db import deck_data as deck_db
 from db import participation, progress, queries
 from db.demo import load_demo
 from db.engine import make_engine, session_scope
@@ -133,11 +133,11 @@ def test_chart_text_stays_inside_and_whole(page, demo, name) -> None:
         assert chart_problems(page, chart, width) == [], f"{name} at {width or 'own'} px"
 
 
-@pytest.mark.parametrize("key", [s.key for s in deck.SLIDES])
+@pytest.mark.parametrize("key", [s.key for s in deck_slides.SLIDES])
 def test_slide_text_stays_inside_and_whole(page, demo, key) -> None:
-    exported = deck.chart_for(key, demo["deck"], for_export=True)
+    exported = deck_slides.chart_for(key, demo["deck"], for_export=True)
     assert chart_problems(page, exported) == [], f"{key} as exported"
-    on_screen = deck.chart_for(key, demo["deck"])
+    on_screen = deck_slides.chart_for(key, demo["deck"])
     if on_screen is not None:
         for width, height in SLIDE_ON_SCREEN:
             problems = chart_problems(page, on_screen, width, height)
@@ -146,7 +146,7 @@ def test_slide_text_stays_inside_and_whole(page, demo, key) -> None:
 
 def test_slide_with_a_change_fits(page, demo) -> None:
     moved = dict(demo["deck"], progress=_moved(demo["deck"]["progress"]))
-    chart = deck.chart_for("veraenderung", moved, for_export=True)
+    chart = deck_slides.chart_for("veraenderung", moved, for_export=True)
     assert chart_problems(page, chart) == []
 
 
@@ -189,7 +189,7 @@ def test_no_change_is_a_sentence_not_an_empty_chart(demo) -> None:
     assert charts.change_note(changes) == charts.NO_CHANGE
     dated = charts.change_note(changes, demo["last"])
     assert dated.startswith("Seit der letzten Plenarsitzung am ") and "kein Fortschritt" in dated
-    slide = deck.chart_for("veraenderung", dict(demo["deck"], progress=flat))
+    slide = deck_slides.chart_for("veraenderung", dict(demo["deck"], progress=flat))
     assert dated in slide.to_json()
     moved = charts.area_changes(_moved(demo["progress"]), TODAY, demo["last"])
     assert charts.change_note(moved) is None

@@ -16,12 +16,12 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from components import charts, deck, deck_export, fmt
+from components import charts, deck_export, deck_slides, fmt
 from components.briefing_pdf import briefing_pdf, count_change, points_change
 from components.deck_export import Slide, deck_pdf, deck_png_zip, pdf_png_zip
-from db import deck as deck_db
+from db import deck_data as deck_db
 from db import progress, queries
-from db.briefing import build_briefing
+from db.briefing_figures import build_briefing
 from db.engine import session_scope
 from db.models import Measure, Member, ThematicArea
 from tests import raw
@@ -250,7 +250,9 @@ def test_slide_axis_labels_measure_at_least_28_px(demo_engine) -> None:
     with session_scope(demo_engine) as s:
         sitting = deck_db.sittings(s, TODAY).iloc[0]["id"]
         data = deck_db.deck_data(s, TODAY, int(sitting))
-    with zipfile.ZipFile(io.BytesIO(deck_png_zip(deck.export_slides(data, ["mitglieder"])))) as z:
+    with zipfile.ZipFile(
+        io.BytesIO(deck_png_zip(deck_slides.export_slides(data, ["mitglieder"])))
+    ) as z:
         image = Image.open(io.BytesIO(z.read("folie-01.png"))).convert("L")
     assert image.size == (1920, 1080)
     # The left 200 px of the chart area hold only the starts of the longest sector names.

@@ -10,20 +10,22 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from components import deck
-from db import deck as deck_db
+from components import deck_slides
+from db import deck_data as deck_db
 from db.engine import session_scope
 from db.models import BERLIN, Measure, MeasureStatus, Meeting, Member
 from db.versioning import bump_data_version
 from tests.apptest import signed_in
 from tests.conftest import TODAY
 
-TITLES = [s.title for s in deck.SLIDES]
+TITLES = [s.title for s in deck_slides.SLIDES]
 
 
 def titles(at) -> list[str]:
     """The slide titles of the deck this session froze (some name the sitting)."""
-    return [deck.slide_title(s.key, at.session_state["deck_data"]) for s in deck.SLIDES]
+    return [
+        deck_slides.slide_title(s.key, at.session_state["deck_data"]) for s in deck_slides.SLIDES
+    ]
 
 
 def open_deck(user: str = "leitung"):
@@ -135,7 +137,7 @@ def test_exports_hold_one_full_hd_png_per_slide(demo_engine):
         sitting = deck_db.sittings(s, TODAY).iloc[0]["id"]
         snapshot = deck_db.deck_data(s, TODAY, int(sitting))
     keys = ["mitglieder", "teilnahme", "ueberfaellig"]
-    archive = zipfile.ZipFile(io.BytesIO(deck.downloads(snapshot, keys)[0][3]()))
+    archive = zipfile.ZipFile(io.BytesIO(deck_slides.downloads(snapshot, keys)[0][3]()))
     names = sorted(archive.namelist())
     assert names == ["folie-01.png", "folie-02.png", "folie-03.png"]
     for name in names:

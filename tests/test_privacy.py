@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from components import exports
-from db import deck as deck_db
+from db import deck_data as deck_db
 from db import participation, privacy, progress, queries, services
-from db.briefing import build_briefing
+from db.briefing_figures import build_briefing
 from db.config import PROJECT_ROOT, ConfigError
 from db.engine import session_scope
 from db.errors import PermissionDenied, ValidationError

@@ -22,11 +22,11 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Expander
 
-from components import deck
+from components import deck_slides
 from components.navigation import PAGES
-from db import deck as deck_db
+from db import deck_data as deck_db
 from db import privacy, services
-from db.briefing import build_briefing
+from db.briefing_figures import build_briefing
 from db.engine import session_scope
 from db.errors import PermissionDenied
 from db.models import Attendance, Meeting, Member
@@ -154,7 +154,7 @@ def test_the_deck_and_the_briefing_name_nobody(demo_engine):
         sittings = deck_db.sittings(s, TODAY)
         snapshot = deck_db.deck_data(s, TODAY, int(sittings.iloc[0]["id"]))
         briefing = build_briefing(s, TODAY)
-    slides = deck.export_slides(snapshot, [spec.key for spec in deck.SLIDES])
+    slides = deck_slides.export_slides(snapshot, [spec.key for spec in deck_slides.SLIDES])
     texts = [repr(snapshot), repr(dataclasses.asdict(briefing))]
     texts += [f"{slide.title} {slide.chart.to_json()} {slide.footer}" for slide in slides]
     assert [names.findall(t) for t in texts] == [[] for _ in texts]

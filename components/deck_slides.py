@@ -1,5 +1,5 @@
 """The presentation deck: which slides exist, and each slide's chart built
-from the frozen deck data (db.deck.deck_data)."""
+from the frozen deck data (db.deck_data.deck_data)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import altair as alt
 
 from components import charts, data, deck_export, exports, fmt
 from components.briefing_pdf import briefing_pdf
-from db.briefing import build_briefing
+from db.briefing_figures import build_briefing
 
 SLIDE_SIZE = deck_export.CHART_BOX  # chart area of a 1920x1080 slide, for the exports
 
