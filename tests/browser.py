@@ -162,6 +162,23 @@ def wait_session_cookie_gone(page: Page) -> None:
         page.wait_for_timeout(100)  # deleted by a fetch the page makes
 
 
+def visible_charts_drawn(page: Page) -> int:
+    """How many Vega charts on screen have a canvas or SVG of non-zero size; fails on
+    a chart that is shown but not drawn. Charts in a closed tab are skipped."""
+    charts = page.get_by_test_id("stVegaLiteChart")
+    drawn = 0
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        if not chart.is_visible():
+            continue  # in a tab that is not open
+        mark = chart.locator("canvas, svg.marks").first
+        expect(mark).to_be_attached(timeout=30_000)
+        box = mark.bounding_box()
+        assert box and box["width"] > 0 and box["height"] > 0, f"chart {i} not drawn"
+        drawn += 1
+    return drawn
+
+
 def nav_titles(page: Page) -> list[str]:
     """The page titles in the sidebar navigation (without the icons' ligature names)."""
     links = page.get_by_test_id("stSidebarNav").get_by_role("link")

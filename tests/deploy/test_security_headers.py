@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from db.config import PROJECT_ROOT
-from tests.browser import COUNT_RUNS, open_page, sign_in, wait_for_app
+from tests.browser import COUNT_RUNS, open_page, sign_in, visible_charts_drawn, wait_for_app
 from tests.deploy.stack import PUBLIC_HOST, VIEWER, request
 
 pytestmark = pytest.mark.slow
@@ -164,19 +164,8 @@ def assert_german_shell(page: Page) -> None:
 
 
 def assert_charts_drawn(page: Page) -> int:
-    charts = page.get_by_test_id("stVegaLiteChart")
-    expect(charts.first).to_be_visible(timeout=30_000)
-    drawn = 0
-    for i in range(charts.count()):
-        chart = charts.nth(i)
-        if not chart.is_visible():
-            continue  # in a tab that is not open
-        mark = chart.locator("canvas, svg.marks").first
-        expect(mark).to_be_attached(timeout=30_000)
-        box = mark.bounding_box()
-        assert box and box["width"] > 0 and box["height"] > 0, f"chart {i} not drawn"
-        drawn += 1
-    return drawn
+    expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible(timeout=30_000)
+    return visible_charts_drawn(page)
 
 
 @pytest.mark.browser

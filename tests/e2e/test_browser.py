@@ -17,6 +17,7 @@ from tests.browser import (
     create_member,
     nav_titles,
     open_page,
+    visible_charts_drawn,
     wait_for_app,
     wait_session_cookie_gone,
 )
@@ -32,28 +33,13 @@ def sign_in(page: Page, url: str, username: str) -> None:
     sign_in_with_password(page, url, username, ROLES[username][1])
 
 
-def _visible_charts_drawn(page: Page) -> int:
-    charts = page.get_by_test_id("stVegaLiteChart")
-    drawn = 0
-    for i in range(charts.count()):
-        chart = charts.nth(i)
-        if not chart.is_visible():
-            continue  # in a tab that is not open
-        mark = chart.locator("canvas, svg.marks").first
-        expect(mark).to_be_attached(timeout=30_000)
-        box = mark.bounding_box()
-        assert box and box["width"] > 0 and box["height"] > 0, f"chart {i} not drawn"
-        drawn += 1
-    return drawn
-
-
 def assert_charts_drawn(page: Page) -> int:
     """Every Vega chart on the page, in every tab, has a canvas or SVG of non-zero size."""
-    drawn = _visible_charts_drawn(page)
+    drawn = visible_charts_drawn(page)
     tabs = page.get_by_role("tab")
     for i in range(1, tabs.count()):
         tabs.nth(i).click()
-        drawn += _visible_charts_drawn(page)
+        drawn += visible_charts_drawn(page)
     return drawn
 
 
