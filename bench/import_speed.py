@@ -22,9 +22,7 @@ Prints the table and writes bench/import_speed.md.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
-import random
 import statistics
 import sys
 import time
@@ -42,51 +40,21 @@ from sqlalchemy.orm import Session  # noqa: E402
 from bench import demo_db  # noqa: E402
 from bench.import_speed_report import OUT, report  # noqa: E402
 from components import exports  # noqa: E402
-from db import demo_catalogue as cat  # noqa: E402
 from db import importer, services  # noqa: E402
 from db.engine import make_engine, session_scope  # noqa: E402
 from db.models import (  # noqa: E402
     AuditEntry,
     Member,
-    Organisation,
-    Sector,
-    ThematicArea,
     WorkingGroupMembership,
 )
 from db.permissions import Actor  # noqa: E402
+from tests.import_rows import member_rows  # noqa: E402
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 EDITOR = Actor(demo_db.EDITOR, "editor")
 
 
 # --------------------------------------------------------------------------- data
-
-
-def member_rows(session: Session, count: int, seed: int = 16) -> list[dict]:
-    """COUNT new members as the import's columns: demo names, functions, organisations."""
-    rng = random.Random(seed)
-    organisations = session.execute(
-        select(Organisation.name, Sector.name).join(Sector, Sector.id == Organisation.sector_id)
-    ).all()
-    groups = list(session.scalars(select(ThematicArea.short_name).order_by(ThematicArea.id)))
-    rows = []
-    for i in range(count):
-        organisation, sector = rng.choice(organisations)
-        first, last = rng.choice(cat.FIRST_NAMES), rng.choice(cat.LAST_NAMES)
-        rows.append(
-            dict.fromkeys(importer.MEMBER_COLUMNS)
-            | {
-                "Vorname": first,
-                "Nachname": f"{last}-{i + 1}" if rng.random() < 0.1 else last,
-                "Funktion": rng.choice(cat.FUNCTIONS),
-                "E-Mail": f"{first}.{last}.{i}@example.org".lower() if rng.random() < 0.5 else None,
-                "Organisation": organisation,
-                "Bereich": sector,
-                "Mitglied seit": dt.date(2024, 9, 23) + dt.timedelta(days=rng.randrange(700)),
-                "Arbeitsgruppen": ", ".join(sorted(rng.sample(groups, rng.randint(0, 2)))) or None,
-            }
-        )
-    return rows
 
 
 def floor_rows(session: Session, preview: importer.ImportPreview) -> list[dict]:

@@ -7,7 +7,6 @@ bench/import_speed.py, not here."""
 from __future__ import annotations
 
 import datetime as dt
-import random
 from typing import Any
 
 import pandas as pd
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 from components import exports
-from db import demo_catalogue, importer, services
+from db import importer, services
 from db.engine import session_scope
 from db.errors import InvalidInput
 from db.models import (
@@ -32,6 +31,7 @@ from db.models import (
 )
 from db.permissions import Actor
 from db.versioning import data_version
+from tests import import_rows
 from tests.conftest import TODAY
 from tests.logcapture import captured_log
 
@@ -43,33 +43,9 @@ BAD = 1999  # the 1,999th row: line 2,000 of the file (the header is line 1)
 # --------------------------------------------------------------------------- helpers
 
 
-def member_rows(engine: Engine, count: int, seed: int = 16) -> list[dict[str, Any]]:
-    """COUNT new members in the import's columns: demo names, organisations, groups."""
-    rng = random.Random(seed)
+def member_rows(engine: Engine, count: int) -> list[dict[str, Any]]:
     with Session(engine) as s:
-        organisations = s.execute(
-            select(Organisation.name, Sector.name).join(Sector, Sector.id == Organisation.sector_id)
-        ).all()
-        groups = list(s.scalars(select(ThematicArea.short_name).order_by(ThematicArea.id)))
-    rows = []
-    for i in range(count):
-        organisation, sector = rng.choice(organisations)
-        first = rng.choice(demo_catalogue.FIRST_NAMES)
-        rows.append(
-            dict.fromkeys(importer.MEMBER_COLUMNS)
-            | {
-                "Vorname": first,
-                "Nachname": f"{rng.choice(demo_catalogue.LAST_NAMES)} {i}",
-                "Funktion": rng.choice([*demo_catalogue.FUNCTIONS, None]),
-                "E-Mail": f"person{i}@example.org" if i % 3 == 0 else None,
-                "Organisation": organisation,
-                "Bereich": sector,
-                "Mitglied seit": dt.date(2024, 9, 23) + dt.timedelta(days=rng.randrange(700)),
-                "Mitglied bis": dt.date(2027, 12, 31) if i % 7 == 0 else None,
-                "Arbeitsgruppen": ", ".join(sorted(rng.sample(groups, rng.randint(0, 2)))) or None,
-            }
-        )
-    return rows
+        return import_rows.member_rows(s, count)
 
 
 def preview_of(engine: Engine, kind: str, df: pd.DataFrame) -> importer.ImportPreview:
