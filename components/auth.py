@@ -48,6 +48,7 @@ WRONG = "Benutzername oder Passwort ist falsch."
 EMPTY = "Bitte geben Sie Benutzername und Passwort ein."
 DEACTIVATED = "Ihr Konto ist deaktiviert. Bitte wenden Sie sich an die Administration."
 STALE = "Ihre gespeicherte Anmeldung gilt nicht mehr. Bitte melden Sie sich neu an."
+SIGNED_OUT = "Sie haben sich abgemeldet."
 
 
 def _notice(reason: str | None) -> str:
@@ -55,7 +56,7 @@ def _notice(reason: str | None) -> str:
     lim = sessions.limits()
     again = "Bitte melden Sie sich neu an."
     return {
-        "signed_out": "Sie haben sich abgemeldet.",
+        "signed_out": SIGNED_OUT,
         "signed_out_everywhere": "Sie wurden auf allen Geräten abgemeldet. " + again,
         "password_changed": "Das Passwort wurde geändert; alle Anmeldungen wurden beendet. "
         + again,
@@ -231,7 +232,7 @@ def sign_in_page() -> None:
         st.title("Hessische Integrationskonferenz")
         st.caption("Dashboard der Geschäftsstelle. Bitte melden Sie sich an.")
         notice = st.session_state.get(NOTICE_KEY)
-        if notice == _notice("signed_out"):
+        if notice == SIGNED_OUT:
             st.info(notice)  # what the user asked for
         elif notice:
             st.warning(notice)

@@ -157,24 +157,33 @@ def run_context(
 # --- sessions -------------------------------------------------------------------------------
 
 
+def _insert(
+    session: Session, user_id: int, user_agent: str | None, now: dt.datetime, **secret: Any
+) -> int:
+    """A new open session row for USER_ID with SECRET (its token or ticket hash)."""
+    return session.execute(
+        insert(UserSession)
+        .values(
+            user_id=user_id,
+            created_at=now,
+            last_seen_at=now,
+            user_agent=device(user_agent),
+            **secret,
+        )
+        .returning(UserSession.id)
+    ).scalar_one()
+
+
 def start(
     session: Session, user_id: int, user_agent: str | None, now: dt.datetime
 ) -> tuple[int, str]:
     """A new session for USER_ID; returns its id and the one-time ticket that the
     browser trades for the cookie within TICKET_SECONDS."""
     ticket = secrets.token_urlsafe(32)
-    session_id = session.execute(
-        insert(UserSession)
-        .values(
-            user_id=user_id,
-            ticket_hash=digest(ticket),
-            ticket_expires_at=now + dt.timedelta(seconds=TICKET_SECONDS),
-            created_at=now,
-            last_seen_at=now,
-            user_agent=device(user_agent),
-        )
-        .returning(UserSession.id)
-    ).scalar_one()
+    expires = now + dt.timedelta(seconds=TICKET_SECONDS)
+    session_id = _insert(
+        session, user_id, user_agent, now, ticket_hash=digest(ticket), ticket_expires_at=expires
+    )
     return session_id, ticket
 
 
@@ -187,15 +196,7 @@ def start_with_token(
     if user is None:
         raise LookupError(username)
     token = secrets.token_urlsafe(32)
-    session.execute(
-        insert(UserSession).values(
-            user_id=user.id,
-            token_hash=digest(token),
-            created_at=now,
-            last_seen_at=now,
-            user_agent=device(user_agent),
-        )
-    )
+    _insert(session, user.id, user_agent, now, token_hash=digest(token))
     return token
 
 
