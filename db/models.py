@@ -407,3 +407,67 @@ class DataVersion(Base):
     changed_at: Mapped[dt.datetime] = mapped_column(
         BerlinDateTime, default=lambda: dt.datetime.now(UTC)
     )
+
+
+# What a briefing subscription sends on which occasion (db.subscriptions).
+DELIVERY_STATUSES = ("due", "sent", "failed", "given_up")
+
+
+class BriefingSubscription(Versioned, Base):
+    """A scheduled e-mail of the Lagebild (and optionally the deck) to addresses,
+    not accounts: weekly on a weekday and hour, and/or DAYS_BEFORE days before
+    each plenary sitting and each working-group meeting of the chosen areas."""
+
+    __tablename__ = "briefing_subscriptions"
+    __table_args__ = (
+        CheckConstraint("weekday IS NULL OR weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("hour BETWEEN 0 AND 23", name="hour_range"),
+        CheckConstraint(
+            "days_before IS NULL OR days_before BETWEEN 0 AND 60", name="days_before_range"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    recipients: Mapped[list] = mapped_column(JSON)  # e-mail addresses, lower case
+    include_deck: Mapped[bool] = mapped_column(default=False)
+    weekday: Mapped[int | None]  # 0 = Monday; None: no weekly briefing
+    hour: Mapped[int] = mapped_column(default=7)  # Europe/Berlin, weekly and before meetings
+    days_before: Mapped[int | None]  # None: no briefing before meetings
+    before_plenary: Mapped[bool] = mapped_column(default=False)
+    area_ids: Mapped[list] = mapped_column(JSON, default=list)  # working groups of these areas
+    active: Mapped[bool] = mapped_column(default=True)
+    created_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        BerlinDateTime, default=lambda: dt.datetime.now(UTC)
+    )
+
+
+class BriefingDelivery(Base):
+    """One occasion of a subscription (or one test mail). The unique occasion
+    makes two planners agree on one row; a run claims a row by setting its
+    claim token while the claim is free, so a briefing is sent once even when
+    two replicas run at the same moment. A failure keeps the row due with the
+    next attempt pushed back."""
+
+    __tablename__ = "briefing_deliveries"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "occasion"),
+        CheckConstraint(_in("status", DELIVERY_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("briefing_subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    occasion: Mapped[str] = mapped_column(String(80))  # weekly:2026-02-02, meeting:17:3, test:…
+    due_at: Mapped[dt.datetime] = mapped_column(BerlinDateTime)
+    status: Mapped[str] = mapped_column(String(20), default="due", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(BerlinDateTime)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(BerlinDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(BerlinDateTime)
+    recipient_count: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    requested_by: Mapped[str] = mapped_column(String(60), default="system")
