@@ -27,6 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from components.fmt import or_none
+from db.vocabulary import MEETING_KIND_LABELS
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -45,11 +46,6 @@ XLSX_CELL_MAX = 32767
 COLUMN_WIDTH_MIN = 8
 COLUMN_WIDTH_MAX = 60
 
-MEETING_KIND_LABELS = {
-    "plenary": "Plenarsitzung",
-    "working_group": "Arbeitsgruppe",
-    "other": "Sonstiger Termin",
-}
 ICS_DOMAIN = "integrationskonferenz.hessen.de"
 ICS_PRODID = "-//Hessische Integrationskonferenz//Dashboard//DE"
 

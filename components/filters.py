@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from db.queries import MEETING_KIND_LABELS
+from db.vocabulary import MEETING_KIND_LABELS
 
 ALL = -1  # Streamlit shows a None option as "no selection", so "all" gets its own value
 

@@ -15,8 +15,8 @@ from components import database, fmt, ui
 from db.errors import Conflict, DomainError, InvalidInput, ValidationError
 from db.models import BERLIN
 from db.permissions import Actor
-from db.queries import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
 from db.validation import parse_day
+from db.vocabulary import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
 
 
 def require_same_password(password: str, repeat: str, label: str = "Passwort wiederholen") -> None:

@@ -15,27 +15,18 @@ from sqlalchemy import Boolean, Date, DateTime, Integer
 from components import fmt
 from db import validation
 from db.models import Base
-from db.permissions import ROLE_LABELS
-from db.privacy import ACTION_LABELS, ATTENDANCE_LABELS
-from db.queries import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
+from db.vocabulary import (
+    ACTION_LABELS,
+    ATTENDANCE_LABELS,
+    MEETING_KIND_LABELS,
+    MEETING_STATUS_LABELS,
+    RECORD_NAMES,
+    ROLE_LABELS,
+)
 
 EMPTY = "–"
 HIDDEN_VALUE = "***"
 
-RECORD_NAMES = {
-    "members": "Mitglied",
-    "working_group_memberships": "Arbeitsgruppe eines Mitglieds",
-    "meetings": "Termin",
-    "attendance": "Anwesenheit",
-    "measures": "Maßnahme",
-    "progress_updates": "Fortschritt",
-    "needs": "Handlungsbedarf",
-    "organisations": "Organisation",
-    "sectors": "Bereich",
-    "thematic_areas": "Themenbereich",
-    "measure_statuses": "Status einer Maßnahme",
-    "users": "Konto",
-}
 ACTIONS = ACTION_LABELS
 
 _SCHEMAS = {

@@ -9,7 +9,8 @@ import streamlit as st
 
 from components import auth, run_context
 from db.config import PROJECT_ROOT
-from db.permissions import ROLE_LABELS, Actor
+from db.permissions import Actor
+from db.vocabulary import ROLE_LABELS
 
 FRAME_FLAG = "_frame_running"
 APP_PATH = PROJECT_ROOT / "app.py"

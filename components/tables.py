@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from components import fmt, labels
-from db.queries import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
+from db.vocabulary import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
 
 
 def attendance(per_sector: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -18,7 +18,7 @@ from db.config import ConfigError, database_url, is_embedded
 from db.engine import make_engine, session_scope
 from db.errors import DomainError
 from db.migrate import upgrade
-from db.permissions import ROLE_LABELS
+from db.vocabulary import ROLE_LABELS
 
 cli = typer.Typer(
     help="Verwaltung des Dashboards der Hessischen Integrationskonferenz.",

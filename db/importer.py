@@ -63,7 +63,6 @@ from db.validation import MeasureInput, MemberInput, check
 from db.versioning import bump_after_commit
 
 __all__ = [
-    "KIND_LABELS",
     "MEASURE_COLUMNS",
     "MEMBER_COLUMNS",
     "ImportPreview",
@@ -81,7 +80,6 @@ __all__ = [
     "summary",
 ]
 
-KIND_LABELS = {"members": "Mitglieder", "measures": "Maßnahmen"}
 # Columns that identify a row in the preview table, next to its line number.
 IDENTIFYING = {
     "members": ["ID", "Vorname", "Nachname", "Organisation"],

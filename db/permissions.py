@@ -35,7 +35,6 @@ ROLE_LIST = (
 )
 ROLES = tuple(role.code for role in ROLE_LIST)
 ROLE_RANK = {role.code: rank for rank, role in enumerate(ROLE_LIST)}
-ROLE_LABELS = {role.code: role.label for role in ROLE_LIST}
 ROLE_NEEDED = {role.code: role.refusal for role in ROLE_LIST if role.refusal}
 
 

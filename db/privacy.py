@@ -40,7 +40,7 @@ from db.models import (
     ThematicArea,
     WorkingGroupMembership,
 )
-from db.queries import MEETING_KIND_LABELS
+from db.vocabulary import ACTION_LABELS, ATTENDANCE_LABELS, MEETING_KIND_LABELS, TABLE_LABELS
 
 DEFAULT_RETENTION_MONTHS = 24
 PLACEHOLDER = "Anonymisiert"
@@ -53,22 +53,6 @@ AFTER_RETENTION = "Aufbewahrungsfrist abgelaufen"
 FREE_TEXT: tuple[type[Base], ...] = (Measure, ProgressUpdate, Meeting, Need)
 AUDIT_BATCH = 1000
 
-TABLE_LABELS = {
-    "members": "Mitglieder",
-    "working_group_memberships": "Arbeitsgruppen",
-    "attendance": "Anwesenheit",
-    "measures": "Maßnahmen",
-    "progress_updates": "Fortschrittsmeldungen",
-    "meetings": "Termine",
-    "needs": "Handlungsbedarfe",
-}
-ACTION_LABELS = {
-    "insert": "angelegt",
-    "update": "geändert",
-    "delete": "gelöscht",
-    "anonymise": "anonymisiert",
-}
-ATTENDANCE_LABELS = {"present": "anwesend", "excused": "entschuldigt", "absent": "unentschuldigt"}
 
 # --------------------------------------------------------------------------- the note
 

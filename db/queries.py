@@ -21,13 +21,6 @@ from db.models import (
     User,
 )
 
-MEETING_KIND_LABELS = {
-    "plenary": "Plenarsitzung",
-    "working_group": "Arbeitsgruppe",
-    "other": "Sonstiger Termin",
-}
-MEETING_STATUS_LABELS = {"planned": "geplant", "held": "stattgefunden", "cancelled": "abgesagt"}
-
 
 def _active_on(day: dt.date):
     return and_(

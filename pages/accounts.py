@@ -5,7 +5,7 @@ import streamlit as st
 from components import auth, data, database, fmt, forms, navigation, tables, ui
 from db import queries, services, sessions
 from db.errors import DomainError
-from db.permissions import ROLE_LABELS
+from db.vocabulary import ROLE_LABELS
 
 actor = navigation.page_actor("admin")
 st.title("Konten")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from components import calendar_view, data, exports, filters, fmt, navigation, tables, ui
 from db import logs, lookups, participation, queries
-from db.queries import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
+from db.vocabulary import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
 
 actor = navigation.page_actor("viewer")
 today = dt.date.today()

@@ -3,6 +3,7 @@ import streamlit as st
 from components import data, database, exports, fmt, navigation, ui
 from db import importer, logs
 from db.errors import DomainError, InvalidInput
+from db.vocabulary import IMPORT_KIND_LABELS
 
 actor = navigation.page_actor("editor")
 DONE_KEY = "import_done"
@@ -10,12 +11,12 @@ DONE_KEY = "import_done"
 st.title("Import")
 kind = st.radio(
     "Was importieren?",
-    list(importer.KIND_LABELS),
-    format_func=importer.KIND_LABELS.get,
+    list(IMPORT_KIND_LABELS),
+    format_func=IMPORT_KIND_LABELS.get,
     horizontal=True,
     key="import_kind",
 )
-label = importer.KIND_LABELS[kind]
+label = IMPORT_KIND_LABELS[kind]
 st.markdown(
     "So geht's: aktuelle Liste herunterladen, in Excel bearbeiten und wieder hochladen. "
     "Vor dem Speichern zeigt eine Vorschau jede Zeile mit ihrer Aktion.\n\n"

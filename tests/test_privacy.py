@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from components import exports
 from db import deck_data as deck_db
-from db import participation, privacy, progress, queries, services
+from db import participation, privacy, progress, queries, services, vocabulary
 from db.briefing_figures import build_briefing
 from db.config import PROJECT_ROOT, ConfigError
 from db.engine import session_scope
@@ -268,7 +268,7 @@ def test_the_access_export_holds_every_row_that_names_the_member(demo_engine, pe
         ("progress_updates", str(update_id)),
         ("meetings", str(person.cancelled_id)),
     }
-    labels = {v: k for k, v in privacy.TABLE_LABELS.items()}
+    labels = {v: k for k, v in vocabulary.TABLE_LABELS.items()}
     assert {(labels[t], r) for t, r in zip(audit["Tabelle"], audit["Datensatz"], strict=True)} == (
         expected
     )

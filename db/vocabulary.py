@@ -1,0 +1,54 @@
+"""The German words for the codes the database stores, in one place.
+
+`db/` stores and returns codes ("plenary", "held", "present"); whatever shows
+one to a person (a page, an export, the access document, the CLI) names it
+with these maps. The words for fields live with the fields' declarations
+(`db/fields.py`), the words for roles with the roles (`db/permissions.ROLE_LIST`).
+"""
+
+from __future__ import annotations
+
+from db.permissions import ROLE_LIST
+
+MEETING_KIND_LABELS = {
+    "plenary": "Plenarsitzung",
+    "working_group": "Arbeitsgruppe",
+    "other": "Sonstiger Termin",
+}
+MEETING_STATUS_LABELS = {"planned": "geplant", "held": "stattgefunden", "cancelled": "abgesagt"}
+ATTENDANCE_LABELS = {"present": "anwesend", "excused": "entschuldigt", "absent": "unentschuldigt"}
+ROLE_LABELS = {role.code: role.label for role in ROLE_LIST}
+
+# What happened to a record (audit trail, access document).
+ACTION_LABELS = {
+    "insert": "angelegt",
+    "update": "geändert",
+    "delete": "gelöscht",
+    "anonymise": "anonymisiert",
+}
+# One record of a table ("ein Mitglied") and the table as a list ("Mitglieder").
+RECORD_NAMES = {
+    "members": "Mitglied",
+    "working_group_memberships": "Arbeitsgruppe eines Mitglieds",
+    "meetings": "Termin",
+    "attendance": "Anwesenheit",
+    "measures": "Maßnahme",
+    "progress_updates": "Fortschritt",
+    "needs": "Handlungsbedarf",
+    "organisations": "Organisation",
+    "sectors": "Bereich",
+    "thematic_areas": "Themenbereich",
+    "measure_statuses": "Status einer Maßnahme",
+    "users": "Konto",
+}
+TABLE_LABELS = {
+    "members": "Mitglieder",
+    "working_group_memberships": "Arbeitsgruppen",
+    "attendance": "Anwesenheit",
+    "measures": "Maßnahmen",
+    "progress_updates": "Fortschrittsmeldungen",
+    "meetings": "Termine",
+    "needs": "Handlungsbedarfe",
+}
+# The lists the import reads and the export writes.
+IMPORT_KIND_LABELS = {"members": "Mitglieder", "measures": "Maßnahmen"}
