@@ -6,7 +6,7 @@ import streamlit as st
 from components import data, fmt, forms, navigation, ui
 from db import lookups, services
 from db.models import BERLIN
-from db.queries import MEETING_STATUS_LABELS
+from db.vocabulary import MEETING_STATUS_LABELS
 
 actor = navigation.page_actor("editor")
 now = dt.datetime.now(BERLIN)
