@@ -176,6 +176,34 @@ def anonymise_expired() -> None:
     typer.echo(f"Anonymisiert: {len(ids)} ehemalige Mitglieder (Frist {months} Monate).")
 
 
+@cli.command("send-due-briefings")
+def send_due_briefings(
+    at: str | None = typer.Option(
+        None, "--at", hidden=True, help="Zeitpunkt (ISO 8601 mit Zeitzone) statt jetzt."
+    ),
+) -> None:
+    """Fällige E-Mail-Briefings der Abonnements versenden (alle 5 Minuten per Timer)."""
+    from components import briefing_sender
+    from db import logs
+    from db.config import smtp_settings
+
+    logs.configure()
+    settings = smtp_settings()
+    if settings is None:
+        typer.echo("SMTP ist nicht eingerichtet (SMTP_HOST fehlt); es wird nichts gesendet.")
+        return
+    now = dt.datetime.fromisoformat(at) if at else dt.datetime.now(dt.UTC)
+    if now.tzinfo is None:
+        raise DomainError("--at braucht eine Zeitzone, z. B. 2026-02-02T07:00+01:00.")
+    run = briefing_sender.send_due(_engine(), now, settings)
+    typer.echo(f"Briefings: {run.sent} gesendet, {len(run.errors)} fehlgeschlagen.")
+    if run.errors:
+        reasons = "; ".join(dict.fromkeys(run.errors))
+        raise DomainError(
+            f"{len(run.errors)} Briefing(s) nicht gesendet, neuer Versuch folgt: {reasons}"
+        )
+
+
 def main() -> None:
     try:
         cli()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import tomllib
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -85,3 +86,41 @@ def cookie_key(url: str | None = None) -> str:
     except FileExistsError:
         pass
     return COOKIE_KEY_FILE.read_text().strip()
+
+
+SMTP_DEFAULT_PORT = 587
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where the scheduled briefings go out: SMTP_HOST, SMTP_PORT, SMTP_USER,
+    SMTP_PASSWORD, SMTP_FROM, and SMTP_STARTTLS (on unless "false", for a relay
+    on the same machine that speaks no TLS)."""
+
+    host: str
+    port: int
+    user: str | None
+    password: str | None
+    sender: str
+    starttls: bool
+
+
+def smtp_settings() -> SmtpSettings | None:
+    """The SMTP settings, or None when SMTP_HOST is not set (nothing is sent then,
+    as in the demo set-up). A set host without SMTP_FROM is a configuration error."""
+    host = setting("SMTP_HOST")
+    if not host:
+        return None
+    sender = setting("SMTP_FROM")
+    if not sender:
+        raise ConfigError("SMTP_FROM fehlt: die Absenderadresse der Briefings.")
+    port = setting("SMTP_PORT", str(SMTP_DEFAULT_PORT)) or ""
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"SMTP_PORT ist keine Portnummer: {port!r}.")
+    user = setting("SMTP_USER")
+    starttls = (setting("SMTP_STARTTLS", "true") or "").strip().lower() not in (
+        "false",
+        "0",
+        "nein",
+    )
+    return SmtpSettings(host, int(port), user, setting("SMTP_PASSWORD"), sender, starttls)

@@ -35,6 +35,15 @@ from db.services.members import (
 )
 from db.services.privacy import anonymise_expired, anonymise_member
 from db.services.reference import save_reference
+from db.services.subscriptions import (
+    claim_delivery,
+    delete_subscription,
+    plan_deliveries,
+    record_failure,
+    record_sent,
+    request_test_mail,
+    save_subscription,
+)
 
 __all__ = [
     "WRITE_SERVICES",
@@ -45,17 +54,24 @@ __all__ = [
     "cancel_meeting",
     "change_own_password",
     "change_role",
+    "claim_delivery",
     "create_account",
     "create_measure",
     "create_meeting",
     "create_member",
     "create_organisation",
     "deactivate_member",
+    "delete_subscription",
     "end_session",
     "meeting_warnings",
+    "plan_deliveries",
     "record_attendance",
+    "record_failure",
+    "record_sent",
+    "request_test_mail",
     "reset_password",
     "save_reference",
+    "save_subscription",
     "set_active",
     "sign_out_everywhere",
     "update_measure",
