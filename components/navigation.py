@@ -61,6 +61,13 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/reference.py", "Stammdaten", ":material/tune:", "admin", "Verwaltung"),
     PageSpec("pages/accounts.py", "Konten", ":material/manage_accounts:", "admin", "Verwaltung"),
     PageSpec("pages/audit.py", "Änderungsprotokoll", ":material/history:", "admin", "Verwaltung"),
+    PageSpec(
+        "pages/subscriptions.py",
+        "Abonnements",
+        ":material/forward_to_inbox:",
+        "admin",
+        "Verwaltung",
+    ),
     PageSpec("pages/privacy.py", "Datenschutz", ":material/privacy_tip:", "viewer", "Hinweise"),
     PageSpec(
         "pages/my_account.py", "Mein Konto", ":material/account_circle:", "viewer", "Hinweise"

@@ -236,7 +236,16 @@ def deliveries(session: Session, subscription_id: int | None = None) -> pd.DataF
     if subscription_id is not None:
         stmt = stmt.where(BriefingDelivery.subscription_id == subscription_id)
     columns = [c.key for c in BriefingDelivery.__mapper__.column_attrs]
-    return pd.DataFrame(
+    rows = pd.DataFrame(
         [{key: getattr(d, key) for key in columns} for d in session.scalars(stmt)],
         columns=columns,
     )
+    meeting_ids = {int(o.split(":")[1]) for o in rows["occasion"] if str(o).startswith("meeting:")}
+    titles = dict(
+        session.execute(select(Meeting.id, Meeting.title).where(Meeting.id.in_(meeting_ids))).all()
+    )
+    rows["meeting_title"] = [
+        titles.get(int(o.split(":")[1])) if str(o).startswith("meeting:") else None
+        for o in rows["occasion"]
+    ]
+    return rows
