@@ -5,6 +5,7 @@ short German reason for the admin page; never with the password."""
 from __future__ import annotations
 
 import smtplib
+import socket
 import ssl
 from email.message import EmailMessage
 
@@ -32,8 +33,12 @@ def _reason(exc: Exception) -> str:
         return f"TLS mit dem SMTP-Server fehlgeschlagen ({exc.reason or type(exc).__name__})."
     if isinstance(exc, TimeoutError):
         return "Der SMTP-Server antwortet nicht (Zeitüberschreitung)."
+    if isinstance(exc, socket.gaierror):
+        return "Der Name des SMTP-Servers ist unbekannt (SMTP_HOST)."
+    if isinstance(exc, ConnectionRefusedError):
+        return "Der SMTP-Server ist nicht erreichbar (Verbindung abgelehnt)."
     if isinstance(exc, OSError):
-        return f"Der SMTP-Server ist nicht erreichbar ({exc.strerror or type(exc).__name__})."
+        return f"Der SMTP-Server ist nicht erreichbar (Fehler {exc.errno or type(exc).__name__})."
     return f"Senden fehlgeschlagen ({type(exc).__name__})."
 
 

@@ -30,7 +30,7 @@ if smtp is None:
 else:
     st.caption(f"Versand über {smtp.host}:{smtp.port} als {smtp.sender}.")
 if failure := st.session_state.pop("subscriptions_test_error", None):
-    st.error(f"Die Test-E-Mail wurde nicht gesendet: {failure}", icon=":material/error:")
+    st.error(fmt.md(f"Die Test-E-Mail wurde nicht gesendet: {failure}"), icon=":material/error:")
 
 subs = data.read_fresh(subscriptions.subscriptions)
 areas = data.read(lookups.areas)
