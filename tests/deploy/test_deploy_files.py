@@ -33,8 +33,8 @@ def env_file(path) -> dict[str, str]:
 def test_compose_starts_the_replicas_after_the_migration_and_nginx_after_the_replicas():
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     services = compose["services"]
-    assert set(services) == {"db", "migrate", "app1", "app2", "nginx"}
-    for name in ("app1", "app2"):
+    assert set(services) == {"db", "migrate", "app1", "app2", "briefings", "nginx"}
+    for name in ("app1", "app2", "briefings"):
         assert services[name]["depends_on"] == {
             "db": {"condition": "service_healthy"},
             "migrate": {"condition": "service_completed_successfully"},
@@ -43,6 +43,7 @@ def test_compose_starts_the_replicas_after_the_migration_and_nginx_after_the_rep
         assert services[name]["env_file"] == ".env"
     assert services["migrate"]["command"] == ["python", "-m", "db.cli", "migrate"]
     assert services["migrate"]["restart"] == "no"
+    assert "python -m db.cli send-due-briefings; sleep 300" in services["briefings"]["command"][-1]
     assert services["nginx"]["depends_on"] == {
         "app1": {"condition": "service_healthy"},
         "app2": {"condition": "service_healthy"},
