@@ -47,16 +47,16 @@ def overview(subs: pd.DataFrame, area_names: dict[int, str]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Bezeichnung": subs["name"],
-            "Empfänger": subs["recipients"].map(", ".join),
             "Zeitplan": [schedule(row, area_names) for _, row in subs.iterrows()],
+            "Letzter Versand": subs["latest_status"].map(STATUS),
+            "Zuletzt gesendet": subs["last_sent_at"].map(_when),
+            "Nächster Versuch": subs["latest_next_attempt_at"].where(pending).map(_when),
+            "Letzter Fehler": subs["latest_last_error"].map(fmt.or_none),
+            "Empfänger": subs["recipients"].map(", ".join),
             "Anhänge": subs["include_deck"].map(
                 {True: "Lagebild, Präsentation", False: "Lagebild"}
             ),
             "Aktiv": subs["active"].map({True: "ja", False: "nein"}),
-            "Zuletzt gesendet": subs["last_sent_at"].map(_when),
-            "Letzter Versand": subs["latest_status"].map(STATUS),
-            "Nächster Versuch": subs["latest_next_attempt_at"].where(pending).map(_when),
-            "Letzter Fehler": subs["latest_last_error"].map(fmt.or_none),
             "Eingerichtet von": subs["created_by"],
         }
     )

@@ -28,7 +28,7 @@ if smtp is None:
         icon=":material/unsubscribe:",
     )
 else:
-    st.caption(f"Versand über {smtp.host}:{smtp.port} als {smtp.sender}.")
+    st.caption(f"Versand über `{smtp.host}:{smtp.port}` als `{smtp.sender}`.")
 if failure := st.session_state.pop("subscriptions_test_error", None):
     st.error(fmt.md(f"Die Test-E-Mail wurde nicht gesendet: {failure}"), icon=":material/error:")
 
