@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from components import database, fmt, ui
+from db import fields
 from db.errors import Conflict, DomainError, InvalidInput, ValidationError
 from db.models import BERLIN
 from db.permissions import Actor
@@ -69,15 +70,16 @@ def save(
     actor: Actor,
     service: Callable[..., Any],
     *args: Any,
-    success: str,
+    success: str | Callable[[Any], str],
     warnings: list[str] | tuple[str, ...] = (),
     prefix: str | None = None,
     record_id: int | None = None,
+    after: Callable[[Any], None] | None = None,
     **kwargs: Any,
 ) -> Any:
-    """Run SERVICE; on success rerun and report SUCCESS (and WARNINGS) on the next
-    run; on a domain error show it in German (the form keeps its input) and
-    return None."""
+    """Run SERVICE; on success call AFTER with its result (if given), then rerun and
+    report SUCCESS (a text, or made from the result) and WARNINGS on the next run;
+    on a domain error show it in German (the form keeps its input) and return None."""
     try:
         result = database.write(actor, service, *args, **kwargs)
     except Conflict as exc:
@@ -98,9 +100,11 @@ def save(
     except DomainError as exc:
         st.error(fmt.md(str(exc)), icon=":material/error:")
         return None
+    if after is not None:
+        after(result)
     if prefix is not None and record_id is not None:
         reload(prefix, record_id)
-    done(success, warnings)
+    done(success(result) if callable(success) else success, warnings)
     return result  # pragma: no cover - st.rerun() does not return
 
 
@@ -205,6 +209,95 @@ def number_field(label: str, value: int | None, key: str, help: str | None = Non
     """A whole number typed as text, checked on saving: "50,5" or "101" are refused
     with a message naming the field, never read as 505 or replaced by the old value."""
     return st.text_input(label, value="" if value is None else str(int(value)), help=help, key=key)
+
+
+class _Rows:
+    """Places form fields in rows: a wide field takes a row, two others share one."""
+
+    def __init__(self) -> None:
+        self.free: list[Any] = []
+
+    def place(self, wide: bool) -> Any:
+        if wide:
+            self.free = []
+            return st.container()
+        if not self.free:
+            self.free = list(st.columns(2))
+        return self.free.pop(0)
+
+
+def entity_form(
+    entity: fields.Entity,
+    prefix: str,
+    record_id: int | str,
+    row: dict[str, Any],
+    options: dict[str, pd.DataFrame],
+) -> dict[str, Any]:
+    """The widgets of ENTITY's declared fields, pre-filled from ROW; returns the payload
+    for the entity's schema (`db.validation`). OPTIONS holds the choices of the
+    reference kinds: "organisation" (id, name, sector_id), "member" (id, label),
+    "areas" (id, name). A sector follows from the chosen organisation."""
+    rows = _Rows()
+    payload: dict[str, Any] = {}
+    for f in entity:
+        key = widget_key(prefix, record_id, f.name)
+        if f.kind == "sector":
+            continue
+        where = rows.place(f.wide)
+        value = row.get(f.name)
+        match f.kind:
+            case "text" | "email":
+                payload[f.name] = where.text_input(f.form_label, value=text(row, f.name), key=key)
+            case "date":
+                shown = fmt.or_none(value) or (dt.date.today() if f.required else None)
+                payload[f.name] = date_field(f.form_label, shown, key, where)
+            case "choice":
+                with where:
+                    payload[f.name] = _code_choice(f, value, key)
+            case "organisation" | "member":
+                with where:
+                    payload[f.name] = choice(
+                        f.form_label,
+                        options[f.kind],
+                        value,
+                        key,
+                        label_column="label" if f.kind == "member" else "name",
+                        optional=not f.required,
+                        none_label=f.none_label,
+                    )
+            case "areas":
+                names = dict(zip(options["areas"]["id"], options["areas"]["name"], strict=True))
+                payload[f.name] = tuple(
+                    where.multiselect(
+                        f.form_label,
+                        list(names),
+                        default=[a for a in value or () if a in names],
+                        format_func=names.get,
+                        key=key,
+                        placeholder="keine",
+                        select_all=False,
+                    )
+                )
+    for f in entity:
+        if f.kind == "sector":
+            organisations = options["organisation"]
+            sector_of = dict(zip(organisations["id"], organisations["sector_id"], strict=True))
+            payload[f.name] = sector_of.get(payload.get("organisation_id"))
+    return payload
+
+
+def _code_choice(declared: fields.Field, current: Any, key: str) -> str | None:
+    """A selectbox over a declared choice's words, returning its code (None: nothing chosen)."""
+    codes = ([] if declared.required else [""]) + list(declared.choices)  # "": see NONE
+    current = fmt.or_none(current) or ""
+    chosen = st.selectbox(
+        declared.form_label,
+        codes,
+        index=codes.index(current) if current in codes else 0,
+        format_func=lambda code: declared.choices.get(code, declared.none_label),
+        key=key,
+    )
+    return chosen or None
 
 
 def meeting_fields(prefix: str, record_id: int | str, row: dict, areas: pd.DataFrame) -> dict:

@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import lookups
+from db import fields, lookups
 from db.import_files import MEASURE_COLUMNS, MEMBER_COLUMNS
 from db.models import (
     Measure,
@@ -51,9 +51,18 @@ def plain(value: Any) -> Any:
     return int(value) if isinstance(value, float) else value
 
 
-# The columns of `lookups.members` that the export shows, in MEMBER_COLUMNS' order.
-_MEMBER_EXPORT = ("id", "first_name", "last_name", "function", "email", "organisation")
-_MEMBER_EXPORT += ("sector", "active_from", "active_to", "deputy_for_id")
+def _cell(declared: fields.Field, record: dict[str, Any], groups: dict[int, list[str]]) -> Any:
+    """The list cell of a DECLARED field of a member RECORD (from `lookups.members`)."""
+    match declared.kind:
+        case "organisation":
+            return record["organisation"]
+        case "sector":
+            return record["sector"]
+        case "areas":
+            return ", ".join(groups.get(record["id"], [])) or None
+        case "choice":
+            return declared.word(plain(record[declared.name]))
+    return plain(record[declared.name])
 
 
 def export_members(session: Session) -> pd.DataFrame:
@@ -61,8 +70,8 @@ def export_members(session: Session) -> pd.DataFrame:
     groups = _group_names(session)
     rows = [
         (
-            *(plain(record[c]) for c in _MEMBER_EXPORT),
-            ", ".join(groups.get(record["id"], [])) or None,
+            plain(record["id"]),
+            *(_cell(f, record, groups) for f in fields.MEMBER),
             plain(record["version"]),
         )
         for record in lookups.members(session).to_dict("records")

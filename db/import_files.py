@@ -39,23 +39,10 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from db import logs
+from db import fields, logs
 from db.errors import InvalidInput
 
-MEMBER_COLUMNS = [
-    "ID",
-    "Vorname",
-    "Nachname",
-    "Funktion",
-    "E-Mail",
-    "Organisation",
-    "Bereich",
-    "Mitglied seit",
-    "Mitglied bis",
-    "Stellvertretung für (ID)",
-    "Arbeitsgruppen",
-    "Version",
-]
+MEMBER_COLUMNS = fields.MEMBER.headers
 MEASURE_COLUMNS = [
     "ID",
     "Titel",
@@ -71,10 +58,10 @@ MEASURE_COLUMNS = [
 ]
 COLUMNS = {"members": MEMBER_COLUMNS, "measures": MEASURE_COLUMNS}
 REQUIRED = {
-    "members": ["Vorname", "Nachname", "Organisation", "Bereich", "Mitglied seit"],
+    "members": fields.MEMBER.required_headers,
     "measures": ["Titel", "Themenbereich", "Status"],
 }
-DATE_COLUMNS = {"Mitglied seit", "Mitglied bis", "Beginn", "Fällig am"}
+DATE_COLUMNS = {f.header for f in fields.MEMBER if f.kind == "date"} | {"Beginn", "Fällig am"}
 
 # Limits checked before a file is parsed, so that no upload can keep the server
 # busy or fill its memory (a crafted .xlsx is a zip that may expand a

@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from db import audit, logs, lookups
+from db import audit, fields, logs, lookups
 from db.errors import Conflict, DomainError, InvalidInput, NotFound, ValidationError
 from db.import_export import export, export_measures, export_members, plain
 from db.import_files import (
@@ -203,6 +203,20 @@ class _Row:
             return None
         return int(re.split(r"[.,]", text)[0])
 
+    def choice(self, column: str, declared: fields.Field) -> str | None:
+        """The code of the choice named in COLUMN (its German word or the code itself,
+        any case); an unknown word is an error listing the ones there are."""
+        value = self.text(column)
+        if value is None:
+            return None
+        codes = {_key(word): code for code, word in declared.choices.items()}
+        codes |= {_key(code): code for code in declared.choices}
+        found = codes.get(_key(str(value)))
+        if found is None:
+            words = ", ".join(f"„{word}“" for word in declared.choices.values())
+            self.error(column, f"„{value}“ ist keine der vorgesehenen Angaben ({words}).")
+        return found
+
     def lookup(self, column: str, table: dict[str, int], field_title: str) -> int | None:
         """The id of the name in COLUMN; an unknown or missing name is an error."""
         value = self.text(column)
@@ -297,8 +311,7 @@ def _names(session: Session, model: Any, *columns: Any) -> dict[str, int]:
 
 
 # The payload of the write services: what a row sets and what "unverändert" compares.
-MEMBER_FIELDS = ("first_name", "last_name", "function", "email", "organisation_id")
-MEMBER_FIELDS += ("sector_id", "active_from", "active_to", "deputy_for_id", "area_ids")
+MEMBER_FIELDS = fields.MEMBER.names
 MEASURE_FIELDS = ("title", "description", "area_id", "proposed_at_meeting_id", "need_id")
 MEASURE_FIELDS += ("responsible", "status_id", "progress", "start_date", "due_date")
 
@@ -339,41 +352,44 @@ def preview_members(session: Session, df: pd.DataFrame) -> ImportPreview:
         row = _Row(line, cells, columns)
         before = _identify(row, current, versions, seen, "Das Mitglied")
         payload = dict(before) if before else _empty_member()
-        texts = {"Vorname": "first_name", "Nachname": "last_name"}
-        texts |= {"Funktion": "function", "E-Mail": "email"}
-        for column, key in texts.items():
-            if row.has(column):
-                payload[key] = row.text(column)
-        for column, key in {"Mitglied seit": "active_from", "Mitglied bis": "active_to"}.items():
-            if row.has(column):
-                payload[key] = row.date(column)
         org = None
-        if row.has("Organisation"):
-            value = row.text("Organisation")
-            org = organisations.get(_key(str(value))) if value is not None else None
-            if value is None:
-                row.error("Organisation", "ist ein Pflichtfeld.")
-            elif org is None:
-                row.error("Organisation", f"„{value}“ gibt es nicht.")
-            payload["organisation_id"] = org[0] if org else None
-        if row.has("Bereich"):
-            payload["sector_id"] = row.lookup("Bereich", sectors, "Bereich")
+        for f in fields.MEMBER:
+            if not row.has(f.header):
+                continue
+            column = f.header
+            match f.kind:
+                case "text" | "email":
+                    payload[f.name] = row.text(column)
+                case "date":
+                    payload[f.name] = row.date(column)
+                case "choice":
+                    payload[f.name] = row.choice(column, f)
+                case "organisation":
+                    value = row.text(column)
+                    org = organisations.get(_key(str(value))) if value is not None else None
+                    if value is None:
+                        row.error(column, "ist ein Pflichtfeld.")
+                    elif org is None:
+                        row.error(column, f"„{value}“ gibt es nicht.")
+                    payload[f.name] = org[0] if org else None
+                case "sector":
+                    payload[f.name] = row.lookup(column, sectors, f.label)
+                case "member":
+                    deputy_for = row.integer(column, f.label)
+                    if deputy_for is not None and deputy_for == row.result.record_id:
+                        row.error(column, "Ein Mitglied kann sich nicht selbst vertreten.")
+                    elif deputy_for is not None and deputy_for not in current:
+                        row.error(column, f"Ein Mitglied mit der ID {deputy_for} gibt es nicht.")
+                    payload[f.name] = deputy_for
+                case "areas":
+                    payload[f.name] = _groups(row, column, areas)
+        sector = fields.MEMBER["sector_id"].header
         if org and payload["sector_id"] is not None and org[1] != payload["sector_id"]:
             row.error(
-                "Bereich",
-                f"„{row.text('Bereich')}“ passt nicht zur Organisation „{org[2]}“ "
+                sector,
+                f"„{row.text(sector)}“ passt nicht zur Organisation „{org[2]}“ "
                 f"(Bereich „{sector_names[org[1]]}“).",
             )
-        if row.has("Stellvertretung für (ID)"):
-            column = "Stellvertretung für (ID)"
-            deputy_for = row.integer(column, "Stellvertretung für")
-            if deputy_for is not None and deputy_for == row.result.record_id:
-                row.error(column, "Ein Mitglied kann sich nicht selbst vertreten.")
-            elif deputy_for is not None and deputy_for not in current:
-                row.error(column, f"Ein Mitglied mit der ID {deputy_for} gibt es nicht.")
-            payload["deputy_for_id"] = deputy_for
-        if row.has("Arbeitsgruppen"):
-            payload["area_ids"] = _groups(row, areas)
         _validate(row, MemberInput, payload, before)
         if row.result.action == "neu" and not row.result.errors:
             twin = people.get(
@@ -392,8 +408,8 @@ def _empty_member() -> dict[str, Any]:
     return dict.fromkeys(MEMBER_FIELDS) | {"area_ids": ()}
 
 
-def _groups(row: _Row, areas: dict[str, int]) -> tuple[int, ...]:
-    value = row.text("Arbeitsgruppen")
+def _groups(row: _Row, column: str, areas: dict[str, int]) -> tuple[int, ...]:
+    value = row.text(column)
     ids: set[int] = set()
     for part in LIST_SEPARATOR.split(str(value or "")):
         name = part.strip()
@@ -402,7 +418,7 @@ def _groups(row: _Row, areas: dict[str, int]) -> tuple[int, ...]:
         if _key(name) in areas:
             ids.add(areas[_key(name)])
         else:
-            row.error("Arbeitsgruppen", f"„{name}“ gibt es nicht.")
+            row.error(column, f"„{name}“ gibt es nicht.")
     return tuple(sorted(ids))
 
 
@@ -837,9 +853,9 @@ def _write_all(
 
 @event.listens_for(Session, "after_commit")
 def _log_committed_imports(session: Session) -> None:
-    for fields in session.info.pop(_LOG_KEY, []):
-        started = fields.pop("started")
-        logs.event("import", **fields, ms=round((time.perf_counter() - started) * 1000))
+    for entry in session.info.pop(_LOG_KEY, []):
+        started = entry.pop("started")
+        logs.event("import", **entry, ms=round((time.perf_counter() - started) * 1000))
 
 
 @event.listens_for(Session, "after_rollback")

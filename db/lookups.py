@@ -7,6 +7,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db import fields
 from db.models import (
     Attendance,
     Measure,
@@ -86,21 +87,15 @@ def organisations(session: Session) -> pd.DataFrame:
 
 
 def members(session: Session) -> pd.DataFrame:
-    """Every member (deputies too) with the values the member form edits."""
+    """Every member (deputies too) with the values the member form edits (its declared
+    fields, `db.fields.MEMBER`), the names of its organisation and sector, and its version."""
+    stored = (getattr(Member, f.name) for f in fields.MEMBER if f.kind != "areas")
     stmt = (
         select(
             Member.id,
-            Member.first_name,
-            Member.last_name,
-            Member.function,
-            Member.email,
-            Member.organisation_id,
+            *stored,
             Organisation.name.label("organisation"),
-            Member.sector_id,
             Sector.name.label("sector"),
-            Member.active_from,
-            Member.active_to,
-            Member.deputy_for_id,
             Member.anonymised_at,
             Member.version,
         )

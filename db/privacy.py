@@ -23,6 +23,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import String, insert, select, update
 from sqlalchemy.orm import Session
 
+from db import fields
 from db.config import ConfigError, setting
 from db.errors import NotFound
 from db.models import (
@@ -44,7 +45,7 @@ from db.vocabulary import ACTION_LABELS, ATTENDANCE_LABELS, MEETING_KIND_LABELS,
 
 DEFAULT_RETENTION_MONTHS = 24
 PLACEHOLDER = "Anonymisiert"
-ERASED_FIELDS = ("first_name", "last_name", "function", "email")
+ERASED_FIELDS = fields.MEMBER.personal  # names and contact details
 ON_REQUEST = "Antrag der betroffenen Person"
 AFTER_RETENTION = "Aufbewahrungsfrist abgelaufen"
 
@@ -345,6 +346,23 @@ def _name(member: Member) -> str:
     return f"{member.last_name}, {member.first_name}"
 
 
+def _stored(
+    declared: fields.Field, member: Member, organisation: Organisation, sector: Sector
+) -> Any:
+    """What MEMBER has in a DECLARED field, as the access document shows it."""
+    value = getattr(member, declared.name)
+    match declared.kind:
+        case "organisation":
+            return organisation.name
+        case "sector":
+            return sector.name
+        case "member":
+            return None if value is None else f"Mitglied Nr. {value}"
+        case "choice":
+            return declared.word(value)
+    return value
+
+
 def access_report(session: Session, member_id: int, now: dt.datetime) -> dict[str, pd.DataFrame]:
     """Everything stored about MEMBER_ID, one table per kind (sheet name -> rows):
     the privacy note, the member record, working groups, attendance, deputy
@@ -366,14 +384,11 @@ def access_report(session: Session, member_id: int, now: dt.datetime) -> dict[st
     record = pd.DataFrame(
         [
             ("Mitglieds-Nr.", member.id),
-            ("Vorname", member.first_name),
-            ("Nachname", member.last_name),
-            ("Funktion", member.function),
-            ("E-Mail", member.email),
-            ("Organisation", organisation.name),
-            ("Bereich", sector.name),
-            ("Mitglied seit", member.active_from),
-            ("Mitglied bis", member.active_to),
+            *(
+                (f.label, _stored(f, member, organisation, sector))
+                for f in fields.MEMBER
+                if f.kind != "areas"  # a sheet of their own
+            ),
             ("Anonymisiert am", member.anonymised_at),
         ],
         columns=["Feld", "Wert"],
@@ -459,12 +474,7 @@ def placeholder(member_id: int) -> str:
 
 def erased_values(member_id: int) -> dict[str, Any]:
     """The member row's name and contact fields after anonymising ("Anonymisiert, #12")."""
-    return {
-        "first_name": f"#{member_id}",
-        "last_name": PLACEHOLDER,
-        "function": None,
-        "email": None,
-    }
+    return dict.fromkeys(ERASED_FIELDS) | {"first_name": f"#{member_id}", "last_name": PLACEHOLDER}
 
 
 def _fit(text: str, column: Any) -> str:

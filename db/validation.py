@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, TypeVar
 
 import pandas as pd
@@ -18,10 +19,12 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    create_model,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from db import fields
 from db.errors import InvalidInput
 from db.models import ATTENDANCE_STATUSES, MEETING_KINDS, MEETING_STATUSES
 
@@ -173,25 +176,62 @@ class OrganisationInput(Schema):
     sector_id: int = Field(title="Bereich")
 
 
-class MemberInput(Schema):
-    first_name: Text("Vorname", 100)
-    last_name: Text("Nachname", 100)
-    function: OptionalText("Funktion", 200)
-    email: Annotated[OptionalText("E-Mail", 200), AfterValidator(_email)]
-    organisation_id: int = Field(title="Organisation")
-    sector_id: int = Field(title="Bereich")
-    active_from: Day = Field(title="Mitglied seit")
-    active_to: OptionalDay = Field(None, title="Mitglied bis")
-    deputy_for_id: OptionalId = Field(None, title="Stellvertretung für")
-    area_ids: tuple[int, ...] = Field((), title="Arbeitsgruppen")
+class _MemberRules(Schema):
+    """The rules of a member that involve more than one field."""
 
     @model_validator(mode="after")
-    def _period(self) -> MemberInput:
-        if self.active_to is not None and self.active_to < self.active_from:
+    def _period(self) -> _MemberRules:
+        active_from, active_to = self.active_from, self.active_to  # type: ignore[attr-defined]
+        if active_to is not None and active_to < active_from:
             raise PydanticCustomError(
                 "order", "Mitglied bis: darf nicht vor „Mitglied seit“ liegen."
             )
         return self
+
+
+def _one_of(choices: Mapping[str, str]) -> Callable[[str | None], str | None]:
+    def check_choice(value: str | None) -> str | None:
+        if value is not None and value not in choices:
+            raise PydanticCustomError("choice", "ist keine der vorgesehenen Angaben.")
+        return value
+
+    return check_choice
+
+
+def _field_type(f: fields.Field) -> Any:
+    """The type and checks of a declared field (its title is added by `schema`)."""
+    match f.kind:
+        case "text" | "email":
+            kind = (Text if f.required else OptionalText)(f.label, f.max_length)
+            return Annotated[kind, AfterValidator(_email)] if f.kind == "email" else kind
+        case "date":
+            return Day if f.required else OptionalDay
+        case "choice":
+            return Annotated[
+                str | None, BeforeValidator(_strip), AfterValidator(_one_of(f.choices))
+            ]
+        case "organisation" | "sector" | "member":
+            return int if f.required else OptionalId
+        case "areas":
+            return tuple[int, ...]
+    raise ValueError(f"unknown field kind {f.kind!r}")
+
+
+def _default(f: fields.Field) -> Any:
+    if f.required:
+        return ...
+    return () if f.kind == "areas" else None
+
+
+def schema(name: str, entity: fields.Entity, base: type[Schema] = Schema) -> type[Schema]:
+    """The validation schema of ENTITY's declared fields (plus BASE's rules)."""
+    definitions: dict[str, Any] = {
+        f.name: (_field_type(f), Field(_default(f), title=f.label)) for f in entity
+    }
+    return create_model(name, __base__=base, **definitions)
+
+
+MemberInput = schema("MemberInput", fields.MEMBER, _MemberRules)
 
 
 class MeetingInput(Schema):
