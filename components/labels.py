@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, DateTime, Integer
 
 from components import fmt
-from db import validation
+from db import fields, validation
 from db.models import Base
 from db.vocabulary import (
     ACTION_LABELS,
@@ -68,6 +68,8 @@ _FIELDS = {
     "erased": "Gelöschte Angaben",
     "free_texts": "Bereinigte Freitexte",
 }
+# Tables whose fields are declared in db/fields.py (their choices' words come from there).
+_DECLARED = {"members": fields.MEMBER}
 _CODES: dict[tuple[str, str], dict[str, str]] = {
     ("meetings", "kind"): MEETING_KIND_LABELS,
     ("meetings", "status"): MEETING_STATUS_LABELS,
@@ -109,6 +111,9 @@ def value_text(table: str, field: str | None, value: Any) -> str:
         return "(verborgen)"
     if (table, field) in _CODES:
         return _CODES[(table, field)].get(str(value), str(value))
+    declared = _DECLARED.get(table)
+    if declared is not None and field in declared.names and declared[field].kind == "choice":
+        return declared[field].word(str(value))
     if field == "erased" and isinstance(value, list):
         return ", ".join(field_label(table, str(v)) for v in value)
     if field == "free_texts" and isinstance(value, dict):
