@@ -71,7 +71,7 @@ def test_bad_input_is_refused_by_field_name_and_nothing_is_saved(app_env, engine
 
 def test_admin_saves_a_subscription_and_sends_a_test_mail(app_env, engine, smtp):
     at = _page()
-    assert "Versand über 127.0.0.1" in " ".join(c.value for c in at.caption)
+    assert "Versand über `127.0.0.1:" in " ".join(c.value for c in at.caption)
     _fill(at, "Leitungsstab wöchentlich", "leitung@hmaijs.example, presse@hmaijs.example")
     widget(at, "checkbox", "Vor Plenarsitzungen", FORM).check()
     widget(at, "text_input", "Tage vor dem Termin", FORM).input("2")
