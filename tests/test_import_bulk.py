@@ -121,19 +121,23 @@ def test_2000_members_land_completely_each_with_its_audit_entry(demo_engine):
             for value in [getattr(member, column.key)]
         }
         # ... and those the file sets hold its cells
-        assert values | {
-            "first_name": raw["Vorname"],
-            "last_name": raw["Nachname"],
-            "function": raw["Funktion"],
-            "email": raw["E-Mail"],
-            "organisation_id": org_ids[raw["Organisation"]],
-            "sector_id": sector_ids[raw["Bereich"]],
-            "active_from": raw["Mitglied seit"].isoformat(),
-            "active_to": raw["Mitglied bis"] and raw["Mitglied bis"].isoformat(),
-            "deputy_for_id": None,
-            "anonymised_at": None,
-            "version": 1,
-        } == values
+        assert (
+            values
+            | {
+                "first_name": raw["Vorname"],
+                "last_name": raw["Nachname"],
+                "function": raw["Funktion"],
+                "email": raw["E-Mail"],
+                "organisation_id": org_ids[raw["Organisation"]],
+                "sector_id": sector_ids[raw["Bereich"]],
+                "active_from": raw["Mitglied seit"].isoformat(),
+                "active_to": raw["Mitglied bis"] and raw["Mitglied bis"].isoformat(),
+                "deputy_for_id": None,
+                "anonymised_at": None,
+                "version": 1,
+            }
+            == values
+        )
         wanted = sorted(area_ids[g.strip()] for g in (raw["Arbeitsgruppen"] or "").split(",") if g)
         assert sorted(groups.get(member.id, [])) == wanted
         expected_entries.append(("members", str(member.id), values))
