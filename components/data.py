@@ -9,6 +9,8 @@ unchanged data issues no other SQL.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -37,26 +39,61 @@ def read(query: Query, *args: Any) -> Any:
     return _read(database_url(), run_context.version(), name, query, args)
 
 
-@st.cache_resource(max_entries=512, show_spinner=False)
-def _derived(url: str, version: int, key: str, args: tuple, _build: Callable[..., Any]) -> Any:
-    return _build(*args)
+DERIVED_ENTRIES = 512
+
+
+class _Derived:
+    """What pages build from cached reads, per process: a bounded LRU map from
+    (database URL, data version, key, args) to the built value.
+
+    A plain dict, not st.cache_resource: a hit costs a dict lookup, where
+    Streamlit's cache hashes every argument and inspects the function's signature
+    (0.1-0.3 ms a call), which a warm rerun of a dashboard page, meant to cost
+    little more than drawing, would pay for every chart and table.
+    """
+
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self.values: OrderedDict[tuple, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple, build: Callable[[], T]) -> T:
+        with self.lock:
+            if key in self.values:
+                self.values.move_to_end(key)
+                return self.values[key]
+        value = build()  # outside the lock: two sessions may build it once each
+        with self.lock:
+            self.values[key] = value
+            while len(self.values) > self.entries:
+                self.values.popitem(last=False)
+        return value
+
+
+@st.cache_resource(show_spinner=False)
+def _derived_store() -> _Derived:
+    # Held by st.cache_resource so that st.cache_resource.clear() (tests, erasure)
+    # empties it with Streamlit's caches.
+    return _Derived(DERIVED_ENTRIES)
 
 
 def derived(key: str, build: Callable[..., T], *args: Any) -> T:
     """`build(*args)`, computed once per process and data version and shared by all
-    sessions: for what a page makes from cached reads (chart specifications).
+    sessions: for what a page makes from cached reads (chart specifications, display
+    tables, the page's whole view), so that a warm rerun only draws.
 
     KEY names what is built (unique per page element); ARGS are everything else it
-    depends on (filter values). Callers must not mutate what comes back.
+    depends on (filter values; hashable). Callers must not mutate what comes back.
     """
-    return _derived(database_url(), run_context.version(), key, args, build)
+    store = _derived_store()
+    return store.get((database_url(), run_context.version(), key, args), lambda: build(*args))
 
 
 def forget_cached() -> None:
     """Drop every cached read and derived view in this process (after an erasure,
     so no copy of erased personal data stays in memory)."""
     _read.clear()
-    _derived.clear()
+    _derived_store.clear()
 
 
 def read_fresh(query: Query, *args: Any) -> Any:

@@ -3,11 +3,13 @@ from the frozen deck data (db.deck_data.deck_data)."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
+from PIL import Image
 
 from components import charts, data, deck_export, exports, fmt
 from components.briefing_pdf import briefing_pdf
@@ -132,13 +134,33 @@ def chart_for(key: str, deck_data: dict[str, Any], for_export: bool = False) -> 
     return charts.projector(chart)
 
 
-def slide_image(key: str, deck_data: dict[str, Any]) -> tuple[bytes, str]:
+def slide_image(
+    key: str, deck_data: dict[str, Any], max_width: int | None = None
+) -> tuple[bytes, str]:
     """Slide KEY's chart as PNG at the slide's chart size (as in the exports), with
     its text alternative: on screen it is scaled to the width it gets, so a live
-    chart's 32 px type cannot overflow a smaller screen."""
+    chart's 32 px type cannot overflow a smaller screen. With MAX_WIDTH, a wider
+    image is scaled down to it (for the screen: see SCREEN_WIDTH)."""
     chart = chart_for(key, deck_data, for_export=True)
     alt_text = deck_export.description(chart) or slide_title(key, deck_data)
-    return exports.chart_png(chart, scale=1.0), alt_text
+    png = exports.chart_png(chart, scale=1.0)
+    return (png if max_width is None else _at_most(png, max_width)), alt_text
+
+
+# Streamlit's widest image (2 x 730 px): st.image scales a wider one down, and
+# encodes it anew, on every run; done once here, a rerun sends the bytes as they are.
+SCREEN_WIDTH = 1460
+
+
+def _at_most(png: bytes, width: int) -> bytes:
+    """PNG scaled down to WIDTH px (bilinear, as st.image would), if it is wider."""
+    image = Image.open(io.BytesIO(png))
+    if image.width <= width:
+        return png
+    height = round(image.height * width / image.width)
+    out = io.BytesIO()
+    image.resize((width, height), resample=Image.Resampling.BILINEAR).save(out, format="PNG")
+    return out.getvalue()
 
 
 def footer(deck_data: dict[str, Any], number: int, total: int) -> str:

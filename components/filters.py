@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from db.vocabulary import MEETING_KIND_LABELS
@@ -12,8 +11,9 @@ from db.vocabulary import MEETING_KIND_LABELS
 ALL = -1  # Streamlit shows a None option as "no selection", so "all" gets its own value
 
 
-def meeting_filters(prefix: str, areas: pd.DataFrame) -> tuple:
-    """Date range, meeting kinds and thematic area; returns (since, until, kinds, area_id)."""
+def meeting_filters(prefix: str, names: dict[int, str]) -> tuple:
+    """Date range, meeting kinds and thematic area (NAMES: id -> name); returns
+    (since, until, kinds, area_id)."""
     c1, c2, c3 = st.columns([2, 2, 2])
     period = c1.date_input(
         "Zeitraum",
@@ -30,7 +30,6 @@ def meeting_filters(prefix: str, areas: pd.DataFrame) -> tuple:
         placeholder="Alle Arten",
         select_all=False,  # its text is fixed English; an empty choice means all kinds
     )
-    names = {int(k): v for k, v in zip(areas["id"], areas["name"], strict=True)}
     area_id = c3.selectbox(
         "Themenbereich",
         [ALL, *names],

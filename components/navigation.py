@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import runpy
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from components import auth, run_context
 from db.config import PROJECT_ROOT
@@ -76,14 +80,33 @@ PAGES: list[PageSpec] = [
 
 
 def pages_for(actor: Actor) -> dict[str, list[st.Page]]:
-    """Only the pages ACTOR's role may open, grouped by section."""
+    """Only the pages ACTOR's role may open, grouped by section.
+
+    The st.Page objects are built once per role and process (built_pages) and
+    copied for each run: st.navigation marks the page it returns as callable and
+    Page.run clears the mark, so one object shared by sessions running at the
+    same time could be refused ("cannot be called directly"). A copy costs a
+    fraction of st.Page (path checks, icon validation, telemetry).
+    """
+    main = get_script_run_ctx().pages_manager.main_script_parent
+    return {
+        section: [copy.copy(page) for page in pages]
+        for section, pages in built_pages(actor.role, main).items()
+    }
+
+
+@functools.cache
+def built_pages(role: str, main_script_parent: Path) -> dict[str, tuple[st.Page, ...]]:
+    """The st.Page objects of ROLE (paths resolved against MAIN_SCRIPT_PARENT, the
+    entry script's folder); never passed to st.navigation themselves (see pages_for)."""
+    actor = Actor("", role)
     sections: dict[str, list[st.Page]] = {}
     for spec in PAGES:
         if actor.may(spec.role):
             sections.setdefault(spec.section, []).append(
                 st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec.default)
             )
-    return sections
+    return {section: tuple(pages) for section, pages in sections.items()}
 
 
 def sidebar(actor: Actor, display_name: str | None = None) -> None:

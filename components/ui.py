@@ -3,6 +3,7 @@ downloads, and German empty-state notes."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,7 @@ from db.briefing_figures import KeyFigure
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@functools.cache
 def _slug(name: str) -> str:
     table = str.maketrans(
         {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}

@@ -1,4 +1,5 @@
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -10,22 +11,151 @@ from db.vocabulary import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
 actor = navigation.page_actor("viewer")
 today = dt.date.today()
 
-st.title("Kalender")
-since, until, kinds, area_id = filters.meeting_filters("cal", data.read(lookups.areas))
-meetings = data.read(queries.meetings, kinds, area_id)
-days = meetings["starts_at"].map(lambda t: t.date())
-if since:
-    meetings = meetings[days >= since]
-if until:
-    meetings = meetings[days <= until]
 
-if meetings.empty:
+@dataclass(frozen=True)
+class Listing:
+    """The meetings of one choice of filters as the page shows them, made once per
+    data version, day and choice (data.derived): a rerun only draws it."""
+
+    meetings: pd.DataFrame  # the rows of queries.meetings that pass the filters
+    next_meeting: tuple[str, str] | None  # title, when and where
+    coming: pd.DataFrame | None
+    past: pd.DataFrame | None
+    months: tuple[tuple[int, int], ...]
+    month: int  # index of the month shown first
+    labels: dict[int, str]  # the meetings, newest first, for the detail's choice
+    focus: int  # the meeting the detail shows first
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One meeting's tab "Termin im Detail"."""
+
+    title: str
+    text: str
+    notes: str | None
+    planned: bool
+    attendance: pd.DataFrame | None
+    proposed: pd.DataFrame | None
+    people: pd.DataFrame | None
+
+
+def _listing(day: dt.date, since, until, kinds, area_id) -> Listing | None:
+    meetings = data.read(queries.meetings, kinds, area_id)
+    days = meetings["starts_at"].map(lambda t: t.date())
+    if since:
+        meetings, days = meetings[days >= since], days[days >= since]
+    if until:
+        meetings, days = meetings[days <= until], days[days <= until]
+    if meetings.empty:
+        return None
+    upcoming = meetings[(days >= day) & (meetings["status"] != "cancelled")]
+    next_meeting = None
+    if len(upcoming):
+        nxt = upcoming.iloc[0]
+        next_meeting = (
+            nxt["title"],
+            f"{fmt.weekday_date(nxt['starts_at'])}, {nxt['starts_at']:%H:%M}–"
+            f"{nxt['ends_at']:%H:%M} Uhr · {fmt.or_none(nxt['location']) or 'Ort offen'}",
+        )
+    coming, past = meetings[days >= day], meetings[days < day].iloc[::-1]
+    months = calendar_view.months(meetings)
+    newest_first = meetings.iloc[::-1]
+    labels = dict(
+        zip(
+            (int(i) for i in newest_first["id"]),
+            fmt.dates(newest_first["starts_at"]) + " · " + newest_first["title"],
+            strict=True,
+        )
+    )
+    return Listing(
+        meetings=meetings,
+        next_meeting=next_meeting,
+        coming=None if coming.empty else tables.meetings(coming),
+        past=None if past.empty else tables.meetings(past),
+        months=tuple(months),
+        month=next(
+            (i for i, m in enumerate(months) if m >= (day.year, day.month)), len(months) - 1
+        ),
+        labels=labels,
+        focus=int(calendar_view.focus(meetings, day)),
+    )
+
+
+def _month(year: int, month: int, *chosen) -> pd.DataFrame:
+    return calendar_view.month_grid(
+        data.derived("cal_listing", _listing, *chosen).meetings, year, month
+    )
+
+
+def _detail(meeting_id: int) -> Detail:
+    meetings = data.read(queries.meetings, (), None)
+    meeting = meetings.set_index("id").loc[meeting_id]
+    rows = data.read(participation.attendance_by_sector)
+    rows = rows[rows["meeting_id"] == meeting_id]
+    proposed = data.read(queries.measures_proposed_at, meeting_id)
+    people = data.read(participation.participants, meeting_id)
+    return Detail(
+        title=meeting["title"],
+        text=f"{fmt.weekday_date(meeting['starts_at'])}, {meeting['starts_at']:%H:%M}–"
+        f"{meeting['ends_at']:%H:%M} Uhr\n"
+        f"Ort: {fmt.or_none(meeting['location']) or 'offen'}\n"
+        f"Art: {MEETING_KIND_LABELS[meeting['kind']]}"
+        + (f" · {meeting['area']}" if isinstance(meeting["area"], str) else "")
+        + f"\nStatus: {MEETING_STATUS_LABELS[meeting['status']]}",
+        notes=meeting["notes"] if isinstance(meeting["notes"], str) and meeting["notes"] else None,
+        planned=meeting["status"] == "planned",
+        attendance=None
+        if rows.empty
+        else pd.DataFrame(
+            {
+                "Bereich": rows["sector"],
+                "Eingeladen": rows["invited"],
+                "Persönlich": rows["present"],
+                "Stellvertretung": rows["deputy"],
+                "Quote": rows["rate"].map(fmt.percent),
+            }
+        ),
+        proposed=None
+        if proposed.empty
+        else pd.DataFrame(
+            {
+                "Maßnahme": proposed["title"],
+                "Status": proposed["status"],
+                "Fortschritt": proposed["progress"].map(fmt.progress),
+            }
+        ),
+        people=None
+        if not len(people)
+        else pd.DataFrame(
+            {
+                "Name": people["name"],
+                "Organisation": people["organisation"],
+                "Bereich": people["sector"],
+                "Teilnahme": people["deputy"].map(
+                    {True: "durch Stellvertretung", False: "persönlich"}
+                ),
+            }
+        ),
+    )
+
+
+def _area_names() -> dict[int, str]:
+    areas = data.read(lookups.areas)
+    return {int(k): v for k, v in zip(areas["id"], areas["name"], strict=True)}
+
+
+st.title("Kalender")
+chosen = (today, *filters.meeting_filters("cal", data.derived("cal_areas", _area_names)))
+listing = data.derived("cal_listing", _listing, *chosen)
+
+if listing is None:
     ui.empty("Für diese Auswahl gibt es keine Termine.")
     st.stop()
 
 st.download_button(
     "Alle angezeigten Termine als Kalenderdatei (.ics)",
-    data=lambda: exports.ics_bytes(meetings.to_dict("records")),
+    data=lambda: exports.ics_bytes(listing.meetings.to_dict("records")),
     file_name="integrationskonferenz-termine.ics",
     mime="text/calendar",
     icon=":material/event:",
@@ -34,148 +164,95 @@ st.download_button(
     help="Für Outlook, Thunderbird, Apple Kalender und andere Kalenderprogramme.",
 )
 
-upcoming = meetings[(days >= today) & (meetings["status"] != "cancelled")]
-if len(upcoming):
-    nxt = upcoming.iloc[0]
+if listing.next_meeting:
+    title, when = listing.next_meeting
     with st.container(border=True):
         st.caption("Nächster Termin")
-        st.subheader(fmt.md(nxt["title"]), anchor=False)
-        st.text(
-            f"{fmt.weekday_date(nxt['starts_at'])}, {nxt['starts_at']:%H:%M}–"
-            f"{nxt['ends_at']:%H:%M} Uhr · {fmt.or_none(nxt['location']) or 'Ort offen'}"
-        )
+        st.subheader(fmt.md(title), anchor=False)
+        st.text(when)
 
 
 tab_coming, tab_past, tab_month, tab_detail = st.tabs(
     ["Kommende Termine", "Vergangene Termine", "Monatsansicht", "Termin im Detail"]
 )
 with tab_coming:
-    coming = meetings[days >= today]
-    if coming.empty:
+    if listing.coming is None:
         ui.empty("Keine kommenden Termine.")
     else:
-        ui.table(tables.meetings(coming), "Kommende Termine", "cal_coming")
+        ui.table(listing.coming, "Kommende Termine", "cal_coming")
 with tab_past:
-    past = meetings[days < today].iloc[::-1]
-    if past.empty:
+    if listing.past is None:
         ui.empty("Keine vergangenen Termine.")
     else:
-        ui.table(tables.meetings(past), "Vergangene Termine", "cal_past")
+        ui.table(listing.past, "Vergangene Termine", "cal_past")
 with tab_month:
-    months = calendar_view.months(meetings)
-    default = next(
-        (i for i, m in enumerate(months) if m >= (today.year, today.month)), len(months) - 1
-    )
     year, month = st.selectbox(
         "Monat",
-        months,
-        index=default,
+        listing.months,
+        index=listing.month,
         format_func=lambda m: calendar_view.month_label(*m),
         key="cal_month",
     )
-    grid = calendar_view.month_grid(meetings, year, month)
+    grid = data.derived("cal_month_grid", _month, year, month, *chosen)
     ui.frame(
         grid,
         row_height=calendar_view.ROW_HEIGHT,
         height=calendar_view.grid_height(grid),
     )
 with tab_detail:
-    newest_first = meetings.iloc[::-1]
-    labels = dict(
-        zip(
-            newest_first["id"],
-            fmt.dates(newest_first["starts_at"]) + " · " + newest_first["title"],
-            strict=True,
-        )
-    )
-    ids = list(labels)
+    ids = list(listing.labels)
     meeting_id = st.selectbox(
         "Termin",
         ids,
-        index=ids.index(calendar_view.focus(meetings, today)),
-        format_func=labels.get,
+        index=ids.index(listing.focus),
+        format_func=listing.labels.get,
         key="cal_detail",
     )
-    meeting = meetings.set_index("id").loc[meeting_id]
-    st.subheader(fmt.md(meeting["title"]), anchor=False)
-    st.text(
-        f"{fmt.weekday_date(meeting['starts_at'])}, {meeting['starts_at']:%H:%M}–"
-        f"{meeting['ends_at']:%H:%M} Uhr\n"
-        f"Ort: {fmt.or_none(meeting['location']) or 'offen'}\n"
-        f"Art: {MEETING_KIND_LABELS[meeting['kind']]}"
-        + (f" · {meeting['area']}" if isinstance(meeting["area"], str) else "")
-        + f"\nStatus: {MEETING_STATUS_LABELS[meeting['status']]}"
-    )
-    if isinstance(meeting["notes"], str) and meeting["notes"]:
-        st.text(f"Notizen: {meeting['notes']}")
-    record = meetings[meetings["id"] == meeting_id].to_dict("records")[0]
+    detail = data.derived("cal_detail", _detail, meeting_id)
+    st.subheader(fmt.md(detail.title), anchor=False)
+    st.text(detail.text)
+    if detail.notes:
+        st.text(f"Notizen: {detail.notes}")
     st.download_button(
         "Diesen Termin als .ics",
-        data=lambda: exports.ics_bytes([record]),
+        data=lambda: exports.ics_bytes(
+            listing.meetings[listing.meetings["id"] == meeting_id].to_dict("records")
+        ),
         file_name=f"termin-{meeting_id}.ics",
         mime="text/calendar",
         icon=":material/event:",
         on_click="ignore",
         key="cal_ics_one",
     )
-    attendance = data.read(participation.attendance_by_sector)
-    rows = attendance[attendance["meeting_id"] == meeting_id]
     left, right = st.columns(2)
     with left:
         ui.section("Teilnahme nach Bereich")
-        if rows.empty and meeting["status"] == "planned":
+        if detail.attendance is None and detail.planned:
             ui.empty("Die Anwesenheit wird nach dem Termin erfasst.")
-        elif rows.empty:
+        elif detail.attendance is None:
             ui.empty("Für diesen Termin ist keine Anwesenheit erfasst.")
         else:
-            summary = pd.DataFrame(
-                {
-                    "Bereich": rows["sector"],
-                    "Eingeladen": rows["invited"],
-                    "Persönlich": rows["present"],
-                    "Stellvertretung": rows["deputy"],
-                    "Quote": rows["rate"].map(fmt.percent),
-                }
-            )
-            ui.table(summary, "Teilnahme am Termin", "cal_detail_att")
+            ui.table(detail.attendance, "Teilnahme am Termin", "cal_detail_att")
     with right:
         ui.section("Hier vorgeschlagene Maßnahmen")
-        proposed = data.read(queries.measures_proposed_at, int(meeting_id))
-        if proposed.empty:
+        if detail.proposed is None:
             ui.empty("Bei diesem Termin wurden keine Maßnahmen vorgeschlagen.")
         else:
-            shown = pd.DataFrame(
-                {
-                    "Maßnahme": proposed["title"],
-                    "Status": proposed["status"],
-                    "Fortschritt": proposed["progress"].map(fmt.progress),
-                }
-            )
-            ui.table(shown, "Vorgeschlagene Maßnahmen", "cal_detail_meas")
-    people = data.read(participation.participants, int(meeting_id))
-    if len(people):
+            ui.table(detail.proposed, "Vorgeschlagene Maßnahmen", "cal_detail_meas")
+    if detail.people is not None:
         # The one list with names that viewers see (collapsed, so it is not on the
         # projector by accident); only editors may download it.
+        people = detail.people
         with st.expander(f"Teilnehmende ({fmt.number(len(people))})", icon=":material/group:"):
-            listed = pd.DataFrame(
-                {
-                    "Name": people["name"],
-                    "Organisation": people["organisation"],
-                    "Bereich": people["sector"],
-                    "Teilnahme": people["deputy"].map(
-                        {True: "durch Stellvertretung", False: "persönlich"}
-                    ),
-                }
-            )
             if actor.may("editor"):
                 ui.table(
-                    listed,
+                    people,
                     "Teilnehmende",
                     "cal_detail_people",
-                    on_download=lambda meeting=int(meeting_id): logs.event(
+                    on_download=lambda meeting=meeting_id: logs.event(
                         "personal_data_export", user=actor.username, meeting_id=meeting
                     ),
                 )
             else:
-                ui.frame(listed, key="cal_detail_people")
+                ui.frame(people, key="cal_detail_people")
             st.caption("Genannt sind nur die Teilnehmenden; Abwesenheiten zählt die Tabelle.")

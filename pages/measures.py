@@ -1,4 +1,5 @@
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -10,16 +11,74 @@ navigation.page_actor("viewer")
 today = dt.date.today()
 
 
+@dataclass(frozen=True)
+class View:
+    """What the page shows besides its charts, made once per data version and day
+    (data.derived): a rerun only draws it."""
+
+    days: tuple[dt.date, ...]
+    last_day: dt.date | None
+    has_measures: bool
+    change_note: str | None
+    since: pd.DataFrame | None
+    moved: pd.DataFrame | None
+    overdue: pd.DataFrame | None
+    stale: pd.DataFrame | None
+    areas: tuple[str, ...]  # the filter choices of the table of all measures
+    statuses: tuple[str, ...]
+
+
 def _on(area_progress: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     return area_progress[area_progress["day"] == day]
 
 
+def _or_none(df: pd.DataFrame, shown) -> pd.DataFrame | None:
+    return None if df.empty else shown(df)
+
+
+def _view(day: dt.date) -> View:
+    plenaries = data.read(queries.held_plenaries, day)
+    last_day = plenaries.iloc[0]["starts_at"].date() if len(plenaries) else None
+    days = (day, last_day) if last_day else (day,)
+    areas = data.read(progress.area_progress, list(days))
+    now = _on(areas, day)
+    note = since = moved = None
+    if last_day:
+        note = charts.change_note(charts.area_changes(areas, day, last_day), last_day)
+        if not note:
+            since = tables.progress_since(areas, day, last_day)
+        moved = _or_none(data.read(progress.changes_since, last_day, day), tables.moved)
+    measures = data.read(progress.measures_table, day)
+    return View(
+        days=days,
+        last_day=last_day,
+        has_measures=bool(now["measures"].sum()),
+        change_note=note,
+        since=since,
+        moved=moved,
+        overdue=_or_none(measures[measures["overdue"]], tables.measures),
+        stale=_or_none(measures[measures["stale"]], tables.measures),
+        areas=tuple(now["area"]),
+        statuses=tuple(data.read(progress.statuses)["name"]),
+    )
+
+
+def _all_measures(day: dt.date, area: str, status: str, search: str) -> pd.DataFrame | None:
+    """The table of all measures for the chosen filters; None when none matches."""
+    measures = data.read(progress.measures_table, day)
+    shown = measures[~measures["archived"]]
+    if area != "Alle":
+        shown = shown[shown["area"] == area]
+    if status != "Alle":
+        shown = shown[shown["status"] == status]
+    if search.strip():
+        shown = shown[shown["title"].str.contains(search.strip(), case=False, regex=False)]
+    return _or_none(shown, tables.measures)
+
+
+view = data.derived("measures", _view, today)
+
 st.title("Maßnahmen nach Themenbereich")
-plenaries = data.read(queries.held_plenaries, today)
-last_day = plenaries.iloc[0]["starts_at"].date() if len(plenaries) else None
-days = [today] + ([last_day] if last_day else [])
-areas = data.read(progress.area_progress, days)
-now = areas[areas["day"] == today]
 
 with st.expander("Wie der Fortschritt berechnet wird", icon=":material/function:"):
     st.markdown(
@@ -31,7 +90,7 @@ with st.expander("Wie der Fortschritt berechnet wird", icon=":material/function:
         "- Zurückgestellte und archivierte Maßnahmen bleiben außen vor."
     )
 
-if now["measures"].sum() == 0:
+if not view.has_measures:
     ui.empty("Noch keine Maßnahmen mit Fortschrittsmeldungen erfasst.")
     st.stop()
 
@@ -41,24 +100,23 @@ with left:
         lambda *on: charts.area_progress(_on(data.read(progress.area_progress, list(on)), on[0])),
         "Fortschritt je Themenbereich",
         "meas_progress",
-        *days,
+        *view.days,
     )
 with right:
-    statuses = data.read(progress.statuses)
     ui.chart(
-        lambda: charts.status_distribution(data.read(progress.status_counts), statuses),
+        lambda: charts.status_distribution(
+            data.read(progress.status_counts), data.read(progress.statuses)
+        ),
         "Maßnahmen nach Status",
         "meas_status",
     )
 
-if last_day:
-    ui.section(f"Veränderung seit der letzten Plenarsitzung ({fmt.date(last_day)})")
-    note = charts.change_note(charts.area_changes(areas, today, last_day), last_day)
-    if note:
-        ui.empty(note)
+if view.last_day:
+    ui.section(f"Veränderung seit der letzten Plenarsitzung ({fmt.date(view.last_day)})")
+    if view.change_note:
+        ui.empty(view.change_note)
     else:
-        summary = tables.progress_since(areas, today, last_day)
-        ui.table(summary, "Fortschritt seit der Sitzung", "meas_since")
+        ui.table(view.since, "Fortschritt seit der Sitzung", "meas_since")
 
 ui.chart(
     lambda day: charts.progress_over_time(
@@ -69,62 +127,45 @@ ui.chart(
     today,
 )
 
-measures = data.read(progress.measures_table, today)
 tab_moved, tab_overdue, tab_stale, tab_all = st.tabs(
     ["Bewegung seit der Sitzung", "Überfällig", "Ohne aktuelle Meldung", "Alle Maßnahmen"]
 )
 
 
 with tab_moved:
-    if last_day is None:
+    if view.last_day is None:
         ui.empty("Noch keine Plenarsitzung, seit der sich etwas bewegen könnte.")
+    elif view.moved is None:
+        ui.empty(
+            f"Seit der letzten Plenarsitzung am {fmt.date(view.last_day)} hat sich keine "
+            "Maßnahme bewegt."
+        )
     else:
-        moved = data.read(progress.changes_since, last_day, today)
-        if moved.empty:
-            ui.empty(
-                f"Seit der letzten Plenarsitzung am {fmt.date(last_day)} hat sich keine "
-                "Maßnahme bewegt."
-            )
-        else:
-            shown = data.derived("meas_moved", lambda *_on: tables.moved(moved), last_day, today)
-            ui.table(shown, "Bewegung seit der Sitzung", "meas_moved")
+        ui.table(view.moved, "Bewegung seit der Sitzung", "meas_moved")
 with tab_overdue:
-    overdue = measures[measures["overdue"]]
-    if overdue.empty:
+    if view.overdue is None:
         ui.empty("Keine überfälligen Maßnahmen.")
     else:
-        shown = data.derived("meas_overdue", lambda _day: tables.measures(overdue), today)
-        ui.table(shown, "Überfällige Maßnahmen", "meas_overdue")
+        ui.table(view.overdue, "Überfällige Maßnahmen", "meas_overdue")
 with tab_stale:
-    stale = measures[measures["stale"]]
     st.caption("Maßnahmen ohne Meldung seit der letzten Sitzung ihrer Arbeitsgruppe.")
-    if stale.empty:
+    if view.stale is None:
         ui.empty("Zu allen offenen Maßnahmen liegt eine aktuelle Meldung vor.")
     else:
-        shown = data.derived("meas_stale", lambda _day: tables.measures(stale), today)
-        ui.table(shown, "Maßnahmen ohne aktuelle Meldung", "meas_stale")
+        ui.table(view.stale, "Maßnahmen ohne aktuelle Meldung", "meas_stale")
 
 
 @st.fragment
 def all_measures() -> None:
     """The filterable table; a filter reruns only this part."""
     c1, c2, c3 = st.columns([2, 2, 3])
-    area = c1.selectbox("Themenbereich", ["Alle", *now["area"]], key="meas_filter_area")
-    status = c2.selectbox("Status", ["Alle", *statuses["name"]], key="meas_filter_status")
+    area = c1.selectbox("Themenbereich", ["Alle", *view.areas], key="meas_filter_area")
+    status = c2.selectbox("Status", ["Alle", *view.statuses], key="meas_filter_status")
     search = c3.text_input("Suche im Titel", key="meas_filter_search", max_chars=100)
-    shown = measures[~measures["archived"]]
-    if area != "Alle":
-        shown = shown[shown["area"] == area]
-    if status != "Alle":
-        shown = shown[shown["status"] == status]
-    if search.strip():
-        shown = shown[shown["title"].str.contains(search.strip(), case=False, regex=False)]
-    if shown.empty:
+    rows = data.derived("meas_all", _all_measures, today, area, status, search)
+    if rows is None:
         ui.empty("Keine Maßnahme passt zu dieser Auswahl.")
     else:
-        rows = data.derived(
-            "meas_all", lambda *_filter: tables.measures(shown), area, status, search, today
-        )
         ui.table(rows, "Maßnahmen", "meas_all")
 
 

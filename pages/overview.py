@@ -1,34 +1,77 @@
 import datetime as dt
+from dataclasses import dataclass
 
 import streamlit as st
 
 from components import charts, data, fmt, navigation, ui
 from db import briefing_figures, progress, queries
+from db.briefing_figures import KeyFigure
 
 navigation.page_actor("viewer")
 today = dt.date.today()
+
+
+@dataclass(frozen=True)
+class View:
+    """What the page shows besides its charts, made once per data version and day."""
+
+    stand: str
+    figures: tuple[KeyFigure, ...]
+    days: tuple[dt.date, ...]
+    has_measures: bool
+    change: str | None  # the caption under the progress chart
+    upcoming: tuple[tuple[str, str], ...]  # (title line, when and where)
 
 
 def _today_only(area_progress):
     return area_progress[area_progress["day"] == today]
 
 
-last_day = data.read(briefing_figures.last_plenary_day, today)
+def _view(day: dt.date) -> View:
+    last_day = data.read(briefing_figures.last_plenary_day, day)
+    since = (
+        f" · Veränderungen seit der letzten Plenarsitzung am {fmt.date(last_day)}"
+        if last_day
+        else ""
+    )
+    days = (day, last_day) if last_day else (day,)
+    area_now_then = data.read(progress.area_progress, list(days))
+    now = area_now_then[area_now_then["day"] == day]
+    change = None
+    if last_day and now["measures"].sum():
+        changes = charts.area_changes(area_now_then, day, last_day)
+        change = charts.change_note(changes, last_day) or (
+            f"Seit der letzten Plenarsitzung am {fmt.date(last_day)}: "
+            + " · ".join(f"{row.Themenbereich} {row.Beschriftung}" for row in changes.itertuples())
+        )
+    upcoming = tuple(
+        (
+            ("Nächster Termin: " if i == 0 else "") + row.title,
+            f"{fmt.weekday_date(row.starts_at)}, {row.starts_at:%H:%M} Uhr · "
+            + fmt.md(fmt.or_none(row.location) or "Ort offen"),
+        )
+        for i, row in enumerate(data.read(queries.next_meetings, day, 3).itertuples())
+    )
+    return View(
+        stand=f"Stand: {fmt.date(day)}{since}",
+        figures=tuple(data.read(briefing_figures.key_figures, day)),
+        days=days,
+        has_measures=bool(now["measures"].sum()),
+        change=change,
+        upcoming=upcoming,
+    )
+
+
+view = data.derived("overview", _view, today)
 
 st.title("Hessische Integrationskonferenz")
-since = (
-    f" · Veränderungen seit der letzten Plenarsitzung am {fmt.date(last_day)}" if last_day else ""
-)
-st.caption(f"Stand: {fmt.date(today)}{since}")
+st.caption(view.stand)
 
-figures = data.read(briefing_figures.key_figures, today)
-members = figures[0].value
+members = view.figures[0].value
 if not members:
     ui.empty("Noch keine Mitglieder erfasst. Sobald Daten vorliegen, erscheint hier die Übersicht.")
-days = [today] + ([last_day] if last_day else [])
-area_now_then = data.read(progress.area_progress, days)
 
-for column, figure in zip(st.columns(len(figures)), figures, strict=True):
+for column, figure in zip(st.columns(len(view.figures)), view.figures, strict=True):
     ui.key_figure(column, figure, help=f"{figure.note}." if figure.note else None)
 
 left, middle, right = st.columns([5, 5, 4])
@@ -41,36 +84,24 @@ with left:
             today,
         )
 with middle:
-    now = area_now_then[area_now_then["day"] == today]
-    if now["measures"].sum():
+    if view.has_measures:
         ui.chart(
             lambda *on: charts.area_progress(
                 _today_only(data.read(progress.area_progress, list(on)))
             ),
             "Fortschritt je Themenbereich",
             "overview_progress",
-            *days,
+            *view.days,
         )
-        if last_day:
-            changes = charts.area_changes(area_now_then, today, last_day)
-            st.caption(
-                charts.change_note(changes, last_day)
-                or f"Seit der letzten Plenarsitzung am {fmt.date(last_day)}: "
-                + " · ".join(
-                    f"{row.Themenbereich} {row.Beschriftung}" for row in changes.itertuples()
-                )
-            )
+        if view.change:
+            st.caption(view.change)
     else:
         ui.empty("Noch keine Maßnahmen erfasst.")
 with right:
     ui.section("Nächste Termine")
-    upcoming = data.read(queries.next_meetings, today, 3)
-    if upcoming.empty:
+    if not view.upcoming:
         ui.empty("Keine Termine geplant.")
-    for i, row in enumerate(upcoming.itertuples()):
+    for title, when in view.upcoming:
         with st.container(border=True):
-            st.text(("Nächster Termin: " if i == 0 else "") + row.title)
-            where = fmt.or_none(row.location) or "Ort offen"
-            st.caption(
-                f"{fmt.weekday_date(row.starts_at)}, {row.starts_at:%H:%M} Uhr · {fmt.md(where)}"
-            )
+            st.text(title)
+            st.caption(when)

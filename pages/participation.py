@@ -10,8 +10,9 @@ navigation.page_actor("viewer")
 HEATMAP_MEETINGS = 40  # more columns are unreadable; the table below counts all
 today = dt.date.today()
 
-# Charts and display tables are built once per data version (data.derived); a rerun
-# only sends them. Each filter reruns its own fragment, not the page.
+# Charts, display tables and what decides between them are built once per data
+# version (data.derived); a rerun only draws them. Each filter reruns its own
+# fragment, not the page.
 
 
 def _total(day: dt.date) -> pd.DataFrame:
@@ -30,7 +31,10 @@ def _groups_chart(day: dt.date):
     return charts.composition_heatmap(data.read(participation.composition, day))
 
 
-def _groups_table(day: dt.date) -> pd.DataFrame:
+def _groups_table(day: dt.date) -> pd.DataFrame | None:
+    """The members per sector and working group; None without active members."""
+    if _total(day)["members"].sum() == 0:
+        return None
     wide = data.read(participation.composition, day).pivot_table(
         index="sector", columns="area", values="members", aggfunc="sum", sort=False, fill_value=0
     )
@@ -46,9 +50,18 @@ def _trend(*chosen):
     return charts.attendance_trend(data.read(participation.attendance_by_sector, *chosen))
 
 
-def _attendance_tables(*chosen) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _attendance(*chosen) -> dict | None:
+    """The tab's content for the chosen filters; None without held meetings."""
     attendance = data.read(participation.attendance_by_sector, *chosen)
-    return tables.attendance(participation.sector_totals(attendance))
+    if attendance.empty:
+        return None
+    shown, export = tables.attendance(participation.sector_totals(attendance))
+    return {
+        "cut": attendance["meeting_id"].nunique() > HEATMAP_MEETINGS,
+        "trend": bool((attendance["kind"] == "plenary").any()),
+        "shown": shown,
+        "export": export,
+    }
 
 
 def _shares(meeting_id: int) -> pd.DataFrame:
@@ -56,37 +69,43 @@ def _shares(meeting_id: int) -> pd.DataFrame:
     return participation.representation(held[held["meeting_id"] == meeting_id])
 
 
-def _representation_table(meeting_id: int) -> pd.DataFrame:
-    return tables.representation(_shares(meeting_id))
+def _representation(meeting_id: int) -> tuple[pd.DataFrame, str]:
+    """The table of one meeting's shares and the sectors under-represented there."""
+    shares = _shares(meeting_id)
+    under = list(shares.loc[shares["gap"] < -0.03, "sector"])
+    return tables.representation(shares), ", ".join(fmt.md(s) for s in under)
+
+
+def _area_names() -> dict[int, str]:
+    areas = data.read(lookups.areas)
+    return {int(k): v for k, v in zip(areas["id"], areas["name"], strict=True)}
 
 
 @st.fragment
 def attendance_tab() -> None:
-    chosen = filters.meeting_filters("part", data.read(lookups.areas))
-    attendance = data.read(participation.attendance_by_sector, *chosen)
-    if attendance.empty:
+    chosen = filters.meeting_filters("part", data.derived("part_areas", _area_names))
+    content = data.derived("part_attendance", _attendance, *chosen)
+    if content is None:
         ui.empty("Für diese Auswahl gibt es keine stattgefundenen Termine mit Anwesenheit.")
         return
-    if attendance["meeting_id"].nunique() > HEATMAP_MEETINGS:
+    if content["cut"]:
         st.caption(
             f"Die Farbfläche zeigt die letzten {HEATMAP_MEETINGS} Termine der Auswahl; "
             "die Tabelle darunter zählt alle."
         )
     ui.chart(_heatmap, "Teilnahmequote nach Bereich", "part_heat", *chosen)
     st.caption("Ein leeres Feld: Der Bereich hatte bei diesem Termin keinen eingeladenen Sitz.")
-    if (attendance["kind"] == "plenary").any():
+    if content["trend"]:
         ui.chart(_trend, "Teilnahme im Zeitverlauf", "part_trend", *chosen)
-    shown, export = data.derived("part_att_table", _attendance_tables, *chosen)
-    ui.table(shown, "Teilnahme je Bereich", "part_att_table", export=export)
+    ui.table(content["shown"], "Teilnahme je Bereich", "part_att_table", export=content["export"])
 
 
 @st.fragment
 def representation_tab() -> None:
-    held = data.read(participation.attendance_by_sector)
-    if held.empty:
+    labels = data.derived("part_meetings", _meeting_labels)
+    if not labels:
         ui.empty("Noch keine stattgefundenen Termine mit Anwesenheit.")
         return
-    labels = data.derived("part_meetings", _meeting_labels)
     meeting_id = st.selectbox("Termin", list(labels), format_func=labels.get, key="part_meeting")
     ui.chart(
         lambda m: charts.representation(_shares(m)),
@@ -94,17 +113,9 @@ def representation_tab() -> None:
         "part_repr",
         meeting_id,
     )
-    under = data.derived(
-        "part_under",
-        lambda m: list(_shares(m).loc[lambda d: d["gap"] < -0.03, "sector"]),
-        meeting_id,
-    )
+    shown, under = data.derived("part_repr_table", _representation, meeting_id)
     if under:
-        st.warning(
-            "Unterrepräsentiert (mehr als 3 Prozentpunkte unter dem Sitzanteil): "
-            + ", ".join(fmt.md(s) for s in under)
-        )
-    shown = data.derived("part_repr_table", _representation_table, meeting_id)
+        st.warning("Unterrepräsentiert (mehr als 3 Prozentpunkte unter dem Sitzanteil): " + under)
     ui.table(shown, "Vertretung", "part_repr_table")
 
 
@@ -126,7 +137,8 @@ tab_members, tab_attendance, tab_representation = st.tabs(
 )
 
 with tab_members:
-    if _total(today)["members"].sum() == 0:
+    groups = data.derived("part_table", _groups_table, today)
+    if groups is None:
         ui.empty("Noch keine aktiven Mitglieder erfasst.")
     else:
         left, right = st.columns(2)
@@ -134,7 +146,6 @@ with tab_members:
             ui.chart(_sector_chart, "Mitglieder nach Bereich", "part_sectors", today)
         with right:
             ui.chart(_groups_chart, "Zusammensetzung der Arbeitsgruppen", "part_groups", today)
-        groups = data.derived("part_table", _groups_table, today)
         ui.table(groups, "Mitglieder je Bereich", "part_table")
 
 with tab_attendance:

@@ -11,8 +11,13 @@ today = dt.date.today()
 state = st.session_state
 titles = {s.key: s.title for s in deck_slides.SLIDES}
 
-sittings = data.read(deck_db.sittings, today)
-sitting_labels = {int(r.id): f"{fmt.date(r.starts_at)} · {r.title}" for r in sittings.itertuples()}
+
+def _sitting_labels(day: dt.date) -> dict[int, str]:
+    sittings = data.read(deck_db.sittings, day)
+    return {int(r.id): f"{fmt.date(r.starts_at)} · {r.title}" for r in sittings.itertuples()}
+
+
+sitting_labels = data.derived("deck_sittings", _sitting_labels, today)
 
 
 def freeze() -> None:
@@ -161,7 +166,8 @@ st.header(deck_slides.slide_title(key, snapshot), anchor=False)
 # size relative to the slide on a projector, a laptop or a 1280x720 beamer.
 image, alt_text = data.derived(
     f"deck_image_{key}",
-    lambda *_frozen: deck_slides.slide_image(key, snapshot),
+    lambda *_frozen: deck_slides.slide_image(key, snapshot, deck_slides.SCREEN_WIDTH),
     *state["deck_frozen"],
 )
-st.image(image, width="stretch", alt=alt_text)
+# PNG as it is: with "auto" Streamlit would encode it anew as JPEG on every run.
+st.image(image, width="stretch", alt=alt_text, output_format="PNG")

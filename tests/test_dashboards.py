@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from components import database, exports, fmt
+from components import exports, fmt
 from db import participation, progress, queries, services
 from db.engine import session_scope
 from db.models import (
@@ -218,23 +218,6 @@ def test_write_services_bump_the_version_the_caches_key_on(engine, demo_accounts
         services.set_active(s, Actor("admin", "admin"), demo_accounts["leitung"], False)
     with Session(engine) as s:
         assert data_version(s) == before + 1
-
-
-@pytest.mark.parametrize("page", DASHBOARDS)
-def test_a_warm_rerun_issues_at_most_one_sql_statement(app_env, demo_engine, page):
-    from sqlalchemy import event
-
-    at = open_page(page)
-    statements: list[str] = []
-    engine = database.engine()
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        at.run()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert not at.exception
-    assert len(statements) <= 1, statements
 
 
 def test_column_date_formats_match_the_single_value_ones(demo_engine):
