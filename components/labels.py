@@ -18,6 +18,7 @@ from db.models import Base
 from db.vocabulary import (
     ACTION_LABELS,
     ATTENDANCE_LABELS,
+    DELIVERY_STATUS_LABELS,
     MEETING_KIND_LABELS,
     MEETING_STATUS_LABELS,
     RECORD_NAMES,
@@ -67,6 +68,25 @@ _FIELDS = {
     "reason": "Grund",
     "erased": "Gelöschte Angaben",
     "free_texts": "Bereinigte Freitexte",
+    "recipients": "Empfänger",
+    "include_deck": "Foliensatz anhängen",
+    "weekday": "Wochentag",
+    "hour": "Uhrzeit",
+    "days_before": "Tage vor dem Termin",
+    "before_plenary": "Vor Plenarsitzungen",
+    "area_ids": "Arbeitsgruppen",
+    "created_by": "Angelegt von",
+    "subscription_id": "Abonnement",
+    "occasion": "Anlass",
+    "due_at": "Fällig am",
+    "attempts": "Versuche",
+    "next_attempt_at": "Nächster Versuch",
+    "claim_token": "Übernommen von",
+    "claimed_until": "Übernommen bis",
+    "sent_at": "Gesendet am",
+    "recipient_count": "Anzahl Empfänger",
+    "last_error": "Letzter Fehler",
+    "requested_by": "Angefordert von",
 }
 # Tables whose fields are declared in db/fields.py (their choices' words come from there).
 _DECLARED = {"members": fields.MEMBER}
@@ -75,6 +95,7 @@ _CODES: dict[tuple[str, str], dict[str, str]] = {
     ("meetings", "status"): MEETING_STATUS_LABELS,
     ("attendance", "status"): ATTENDANCE_LABELS,
     ("users", "role"): ROLE_LABELS,
+    ("briefing_deliveries", "status"): DELIVERY_STATUS_LABELS,
 }
 
 

@@ -8,14 +8,9 @@ from typing import Any
 import pandas as pd
 
 from components import fmt
+from db.vocabulary import DELIVERY_STATUS_LABELS
 
 WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
-STATUS = {
-    "due": "fällig",
-    "sent": "gesendet",
-    "failed": "fehlgeschlagen, neuer Versuch folgt",
-    "given_up": "aufgegeben",
-}
 
 
 def hour(value: int) -> str:
@@ -48,7 +43,7 @@ def overview(subs: pd.DataFrame, area_names: dict[int, str]) -> pd.DataFrame:
         {
             "Bezeichnung": subs["name"],
             "Zeitplan": [schedule(row, area_names) for _, row in subs.iterrows()],
-            "Letzter Versand": subs["latest_status"].map(STATUS),
+            "Letzter Versand": subs["latest_status"].map(DELIVERY_STATUS_LABELS),
             "Zuletzt gesendet": subs["last_sent_at"].map(_when),
             "Nächster Versuch": subs["latest_next_attempt_at"].where(pending).map(_when),
             "Letzter Fehler": subs["latest_last_error"].map(fmt.or_none),
@@ -77,7 +72,7 @@ def history(deliveries: pd.DataFrame) -> pd.DataFrame:
         {
             "Anlass": [occasion(row) for _, row in deliveries.iterrows()],
             "Fällig": deliveries["due_at"].map(_when),
-            "Status": deliveries["status"].map(STATUS),
+            "Status": deliveries["status"].map(DELIVERY_STATUS_LABELS),
             "Versuche": deliveries["attempts"],
             "Gesendet": deliveries["sent_at"].map(_when),
             "Empfänger": deliveries["recipient_count"].astype("Int64"),

@@ -18,6 +18,13 @@ MEETING_KIND_LABELS = {
 MEETING_STATUS_LABELS = {"planned": "geplant", "held": "stattgefunden", "cancelled": "abgesagt"}
 ATTENDANCE_LABELS = {"present": "anwesend", "excused": "entschuldigt", "absent": "unentschuldigt"}
 ROLE_LABELS = {role.code: role.label for role in ROLE_LIST}
+# The state of one briefing mail (db/subscriptions.py).
+DELIVERY_STATUS_LABELS = {
+    "due": "fällig",
+    "sent": "gesendet",
+    "failed": "fehlgeschlagen, neuer Versuch folgt",
+    "given_up": "aufgegeben",
+}
 
 # What happened to a record (audit trail, access document).
 ACTION_LABELS = {
@@ -40,6 +47,8 @@ RECORD_NAMES = {
     "thematic_areas": "Themenbereich",
     "measure_statuses": "Status einer Maßnahme",
     "users": "Konto",
+    "briefing_subscriptions": "Abonnement",
+    "briefing_deliveries": "Versand eines Abonnements",
 }
 TABLE_LABELS = {
     "members": "Mitglieder",
