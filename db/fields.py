@@ -108,5 +108,12 @@ MEMBER = Entity(
             none_label="– eigener Sitz –",
         ),
         Field("area_ids", "Arbeitsgruppen", "areas", wide=True),
+        Field(
+            "working_group_role",
+            "Rolle in der Arbeitsgruppe",
+            "choice",
+            choices={"member": "Mitglied", "spokesperson": "Sprecherin/Sprecher"},
+            none_label="– keine Angabe –",
+        ),
     )
 )

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
+from db import fields
 from db.permissions import ROLES
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -150,6 +151,10 @@ class Member(Versioned, Base):
     __table_args__ = (
         CheckConstraint("active_to IS NULL OR active_to >= active_from", name="active_period"),
         CheckConstraint("deputy_for_id IS NULL OR deputy_for_id <> id", name="not_own_deputy"),
+        CheckConstraint(
+            _in("working_group_role", fields.MEMBER["working_group_role"].choices),
+            name="working_group_role",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -168,6 +173,7 @@ class Member(Versioned, Base):
     deputy_for_id: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="SET NULL"), index=True
     )
+    working_group_role: Mapped[str | None] = mapped_column(String(20))
     # Set when name and contact details were erased (Art. 17 DSGVO); the record
     # stays for the statistics, see db.privacy.
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(BerlinDateTime)
