@@ -331,6 +331,9 @@ class User(Versioned, Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         BerlinDateTime, default=lambda: dt.datetime.now(UTC)
     )
+    # the identity provider's `sub` of the account, stored at its first sign-in there
+    sso_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(BerlinDateTime)
 
 
 # Why a sign-in session ended (db.sessions; the German notices are in components.auth).
@@ -366,6 +369,9 @@ class UserSession(Base):
     user_agent: Mapped[str | None] = mapped_column(String(120))
     ended_at: Mapped[dt.datetime | None] = mapped_column(BerlinDateTime)
     end_reason: Mapped[str | None] = mapped_column(String(30))
+    # set for a sign-in through the identity provider: the SHA-256 of that sign-in
+    # (issuer, subject, nonce), so that one provider sign-in starts one session only
+    sso_login: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class SignInThrottle(Base):
