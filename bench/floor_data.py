@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 
 from components import calendar_view, charts, deck_slides, fmt, tables
 from components.ui import _spec
+from db import dashboard_data, participation, progress
 from db import deck_data as deck_db
-from db import participation, progress, queries
 from db.engine import make_engine
 
 PAGE = os.environ.get("BENCH_PAGE", "overview")
@@ -83,7 +83,7 @@ def _build(page: str, url: str) -> tuple[Item, ...]:
 
 
 def _last_plenary(s: Session, today: dt.date) -> dt.date | None:
-    plenaries = queries.held_plenaries(s, today)
+    plenaries = dashboard_data.held_plenaries(s, today)
     return plenaries.iloc[0]["starts_at"].date() if len(plenaries) else None
 
 
@@ -92,7 +92,7 @@ def overview(s: Session, today: dt.date) -> list[Item]:
     days = [today] + ([last_day] if last_day else [])
     areas = progress.area_progress(s, days)
     return [
-        _chart(charts.members_by_sector(queries.members_per_sector(s, today))),
+        _chart(charts.members_by_sector(dashboard_data.members_per_sector(s, today))),
         _chart(charts.area_progress(areas[areas["day"] == today])),
     ]
 
@@ -172,7 +172,7 @@ def measures_page(s: Session, today: dt.date) -> list[Item]:
     items.append(
         _chart(
             charts.progress_over_time(
-                progress.progress_series(s, today), queries.held_plenaries(s, today)
+                progress.progress_series(s, today), dashboard_data.held_plenaries(s, today)
             )
         )
     )
@@ -188,7 +188,7 @@ def measures_page(s: Session, today: dt.date) -> list[Item]:
 
 
 def calendar_page(s: Session, today: dt.date) -> list[Item]:
-    meetings = queries.meetings(s, (), None)
+    meetings = dashboard_data.meetings(s, (), None)
     if meetings.empty:
         return []
     days = meetings["starts_at"].map(lambda t: t.date())
@@ -224,7 +224,7 @@ def _meeting_detail(s: Session, meeting_id: int) -> list[Item]:
                 )
             )
         )
-    proposed = queries.measures_proposed_at(s, meeting_id)
+    proposed = dashboard_data.measures_proposed_at(s, meeting_id)
     if not proposed.empty:
         items.append(
             _table(

@@ -3,8 +3,8 @@
 Builds 2,000 valid new member rows (names, functions, organisations with their
 sectors and working groups from the demo reference data) as the CSV the export
 writes, then times the real import server-side, no browser: reading the file
-(`importer.read_table`), the preview that resolves and validates every row
-(`importer.preview`) and writing it (`importer.apply_import` with the audit
+(`list_import.read_table`), the preview that resolves and validates every row
+(`list_import.preview`) and writing it (`list_import.apply_import` with the audit
 trail, then the commit). Floor: a plain bulk insert of the same 2,000 rows
 into the members table (one Core `insert(Member)` executemany in one
 transaction, no groups, no audit). Median of RUNS each, the two taking turns; the rows are
@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 from bench import demo_db  # noqa: E402
 from bench.import_speed_report import OUT, report  # noqa: E402
 from components import exports  # noqa: E402
-from db import importer, services  # noqa: E402
+from db import list_import, services  # noqa: E402
 from db.engine import make_engine, session_scope  # noqa: E402
 from db.models import (  # noqa: E402
     AuditEntry,
@@ -57,7 +57,7 @@ EDITOR = Actor(demo_db.EDITOR, "editor")
 # --------------------------------------------------------------------------- data
 
 
-def floor_rows(session: Session, preview: importer.ImportPreview) -> list[dict]:
+def floor_rows(session: Session, preview: list_import.ImportPreview) -> list[dict]:
     """The preview's member rows as the members table's columns (ids resolved, no groups)."""
     return [{k: v for k, v in row.data.items() if k != "area_ids"} for row in preview.rows]
 
@@ -112,14 +112,14 @@ def reset(engine: Engine, members_before: int, audit_before: int) -> None:
 def time_import(engine: Engine, data: bytes, filename: str, expected: int) -> dict[str, float]:
     """One import, server-side: read the file, preview, write and commit."""
     start = time.perf_counter()
-    table = importer.read_table(data, filename, "members")
+    table = list_import.read_table(data, filename, "members")
     parsed = time.perf_counter()
     with Session(engine) as session:
-        preview = importer.preview(session, "members", table)
+        preview = list_import.preview(session, "members", table)
     previewed = time.perf_counter()
-    assert preview.ok, importer.preview_frame(preview).query("Fehler != ''").head()
+    assert preview.ok, list_import.preview_frame(preview).query("Fehler != ''").head()
     with session_scope(engine, EDITOR) as session:
-        counts = importer.apply_import(session, EDITOR, "members", preview)
+        counts = list_import.apply_import(session, EDITOR, "members", preview)
     done = time.perf_counter()
     assert counts == {"neu": expected, "ändern": 0}, counts
     return {
@@ -134,9 +134,9 @@ def time_row_by_row(engine: Engine, data: bytes, filename: str) -> float:
     """The import as it was before issue 16: the same file, preview, then one
     write service call per row (each with its flush and audit insert)."""
     start = time.perf_counter()
-    table = importer.read_table(data, filename, "members")
+    table = list_import.read_table(data, filename, "members")
     with Session(engine) as session:
-        preview = importer.preview(session, "members", table)
+        preview = list_import.preview(session, "members", table)
     with session_scope(engine, EDITOR) as session:
         for row in preview.rows:
             services.create_member(session, EDITOR, row.data)
@@ -157,11 +157,11 @@ def measure(engine: Engine, count: int, runs: int, with_before: bool) -> dict:
         rows = member_rows(session, count)
         members_before = session.scalar(select(func.max(Member.id))) or 0
         audit_before = session.scalar(select(func.max(AuditEntry.id))) or 0
-    df = exports.pd.DataFrame(rows, columns=importer.MEMBER_COLUMNS, dtype=object)
+    df = exports.pd.DataFrame(rows, columns=list_import.MEMBER_COLUMNS, dtype=object)
     data = exports.csv_bytes(df)
     with Session(engine) as session:
         plain = floor_rows(
-            session, importer.preview(session, "members", importer.read_table(data, "m.csv"))
+            session, list_import.preview(session, "members", list_import.read_table(data, "m.csv"))
         )
     imports, floors, before = [], [], []
     for _ in range(runs):

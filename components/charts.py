@@ -681,7 +681,7 @@ def status_distribution(
 
 def progress_over_time(series: pd.DataFrame, plenaries: pd.DataFrame) -> alt.TopLevelMixin:
     """Area progress over time (from progress.area_progress over many days) with
-    the plenary sittings marked (from queries.held_plenaries)."""
+    the plenary sittings marked (from dashboard_data.held_plenaries)."""
     progress = series.rename(
         columns={"day": "Datum", "area": "Themenbereich", "mean": "Fortschritt"}
     ).dropna(subset=["Fortschritt"])

@@ -75,7 +75,7 @@ def moved(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def meetings(df: pd.DataFrame) -> pd.DataFrame:
-    """Rows of queries.meetings."""
+    """Rows of dashboard_data.meetings."""
     return pd.DataFrame(
         {
             "Datum": fmt.weekday_dates(df["starts_at"]),

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
+from db.admin_data import audit_entries
 from db.models import (
     AuditEntry,
     DataVersion,
@@ -28,7 +29,6 @@ from db.models import (
     User,
     UserSession,
 )
-from db.queries import audit_entries
 
 ACTOR_KEY = "actor"
 HIDDEN = {"password_hash"}
@@ -278,7 +278,7 @@ def record_changes(
 
 
 def changes(session: Session, entries: pd.DataFrame) -> pd.DataFrame:
-    """One row per changed field of the audit ENTRIES (as from queries.audit_entries).
+    """One row per changed field of the audit ENTRIES (as from dashboard_data.audit_entries).
 
     Columns: id (of the entry), at, username, action, table_name, record_id, record_title,
     record_day, field, old, new. Values stay codes and stored values (dates

@@ -17,7 +17,7 @@ from typing import Literal
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from db import participation, progress, queries
+from db import dashboard_data, participation, progress
 from db.models import BERLIN
 
 
@@ -114,7 +114,7 @@ def _progress(rows: pd.DataFrame, day: dt.date) -> dict[str, AreaProgress]:
 
 def last_plenary_day(session: Session, today: dt.date) -> dt.date | None:
     """Day of the last plenary sitting held before TODAY: what every change is against."""
-    plenaries = queries.held_plenaries(session, today)
+    plenaries = dashboard_data.held_plenaries(session, today)
     return _day(plenaries.iloc[0]["starts_at"]) if len(plenaries) else None
 
 
@@ -131,8 +131,8 @@ def _figures(
     last_day: dt.date | None,
     measures: pd.DataFrame,
 ) -> tuple[KeyFigure, ...]:
-    counts = queries.headline_counts(session, today)
-    before = queries.headline_counts(session, last_day) if last_day else None
+    counts = dashboard_data.headline_counts(session, today)
+    before = dashboard_data.headline_counts(session, last_day) if last_day else None
 
     rates = participation.meeting_rates(session)
     rates = rates[rates["starts_at"].map(lambda t: _day(t) < today)] if len(rates) else rates
@@ -199,7 +199,7 @@ def _figures(
 def _next_meetings(session: Session, today: dt.date) -> dict[str, PlannedMeeting]:
     """The next planned meeting of each area, from TODAY on."""
     start = dt.datetime.combine(today, dt.time(), tzinfo=BERLIN)
-    df = queries.meetings(session)
+    df = dashboard_data.meetings(session)
     if df.empty:
         return {}
     df = df[df["area"].notna() & (df["status"] == "planned")]
@@ -216,7 +216,7 @@ def _next_meetings(session: Session, today: dt.date) -> dict[str, PlannedMeeting
 
 def build_briefing(session: Session, today: dt.date) -> Briefing:
     """Everything the briefing shows, for TODAY (changes since the last held plenary)."""
-    plenaries = queries.held_plenaries(session, today)
+    plenaries = dashboard_data.held_plenaries(session, today)
     last = plenaries.iloc[0] if len(plenaries) else None
     last_day = _day(last["starts_at"]) if last is not None else None
 

@@ -9,17 +9,17 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from db import participation, progress, queries
+from db import dashboard_data, participation, progress
 
 
 def sittings(session: Session, today: dt.date) -> pd.DataFrame:
     """Plenary sittings the deck can be about: held ones, newest first (id, title, starts_at)."""
-    return queries.held_plenaries(session, today)[["id", "title", "starts_at"]]
+    return dashboard_data.held_plenaries(session, today)[["id", "title", "starts_at"]]
 
 
 def deck_data(session: Session, today: dt.date, sitting_id: int | None) -> dict[str, Any]:
     """Everything the slides need, for the deck about SITTING_ID (a plenary sitting)."""
-    plenaries = queries.held_plenaries(session, today)
+    plenaries = dashboard_data.held_plenaries(session, today)
     sitting = plenaries[plenaries["id"] == sitting_id]
     sitting_day = sitting.iloc[0]["starts_at"].date() if len(sitting) else None
     earlier = plenaries[plenaries["starts_at"].map(lambda t: t.date()) < (sitting_day or today)]
@@ -35,11 +35,11 @@ def deck_data(session: Session, today: dt.date, sitting_id: int | None) -> dict[
         "sitting_title": sitting.iloc[0]["title"] if len(sitting) else None,
         "sitting_day": sitting_day,
         "baseline_day": baseline,
-        "members": queries.members_per_sector(session, today),
+        "members": dashboard_data.members_per_sector(session, today),
         "representation": participation.representation(at_sitting) if len(at_sitting) else None,
         "progress": progress.area_progress(session, days),
         "statuses": progress.statuses(session),
         "status_counts": progress.status_counts(session),
         "overdue": overdue[["title", "area", "status", "due_date"]].reset_index(drop=True),
-        "next_meetings": queries.next_meetings(session, today, 6),
+        "next_meetings": dashboard_data.next_meetings(session, today, 6),
     }

@@ -6,9 +6,9 @@ its column in the import and export lists. From one entity's declaration are
 built
 - the validation schema (`db/validation.py`: every message names the label),
 - the form (`components/forms.entity_form`),
-- the read the form is filled from (`db/lookups.py`),
-- the import (`db/importer.py`: its columns, which are required, how a cell is read),
-- the export (`db/import_export.py`: the same columns, so a list goes round trip),
+- the read the form is filled from (`db/form_data.py`),
+- the import (`db/list_import.py`: its columns, which are required, how a cell is read),
+- the export (`db/list_export.py`: the same columns, so a list goes round trip),
 - the access document (`db/privacy.py`) and what anonymisation erases.
 
 A new optional field of a member is a column in `db/models.py`, its migration,

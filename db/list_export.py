@@ -1,7 +1,7 @@
 """Export of the member and measure lists in the columns the import reads.
 
 A list can be exported, edited in a spreadsheet and imported back
-(`db.importer`).
+(`db.list_import`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import fields, lookups
-from db.import_files import MEASURE_COLUMNS, MEMBER_COLUMNS
+from db import fields, form_data
+from db.list_files import MEASURE_COLUMNS, MEMBER_COLUMNS
 from db.models import (
     Measure,
     MeasureStatus,
@@ -42,7 +42,7 @@ def _group_names(session: Session) -> dict[int, list[str]]:
 
 
 def plain(value: Any) -> Any:
-    """A value of a `db.lookups` frame as the database has it: NaN is None, and a
+    """A value of a `db.form_data` frame as the database has it: NaN is None, and a
     nullable id or number that pandas made a float (3.0) is an int again."""
     if isinstance(value, tuple):
         return value
@@ -52,7 +52,7 @@ def plain(value: Any) -> Any:
 
 
 def _cell(declared: fields.Field, record: dict[str, Any], groups: dict[int, list[str]]) -> Any:
-    """The list cell of a DECLARED field of a member RECORD (from `lookups.members`)."""
+    """The list cell of a DECLARED field of a member RECORD (from `form_data.members`)."""
     match declared.kind:
         case "organisation":
             return record["organisation"]
@@ -74,7 +74,7 @@ def export_members(session: Session) -> pd.DataFrame:
             *(_cell(f, record, groups) for f in fields.MEMBER),
             plain(record["version"]),
         )
-        for record in lookups.members(session).to_dict("records")
+        for record in form_data.members(session).to_dict("records")
     ]
     return _frame(rows, MEMBER_COLUMNS)
 

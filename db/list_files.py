@@ -2,7 +2,7 @@
 
 `read_table` turns the file into one row per spreadsheet line with the
 header canonicalised (spacing and case as in the export) and every cell as
-text, a date or None; the import's preview (`db.importer`) resolves and
+text, a date or None; the import's preview (`db.list_import`) resolves and
 validates the rows.
 
 No upload can keep the server busy or fill its memory (README, "Import"): the

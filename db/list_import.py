@@ -1,8 +1,8 @@
 """Import of the staff's member and measure lists (Excel or CSV).
 
-The export (`db.import_export`) writes the same columns the import reads, so
+The export (`db.list_export`) writes the same columns the import reads, so
 a list can be exported, edited in a spreadsheet and imported back. An import
-runs in two steps: `read_table` (`db.import_files`) reads the file, then
+runs in two steps: `read_table` (`db.list_files`) reads the file, then
 `preview_*` resolves names to ids and validates every row without writing;
 `apply_import` then checks every row again against the write services' rules
 and writes all of them in the caller's transaction, or nothing at all: bulk
@@ -33,10 +33,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from db import audit, fields, logs, lookups
+from db import audit, fields, form_data, logs
 from db.errors import Conflict, DomainError, InvalidInput, NotFound, ValidationError
-from db.import_export import export, export_measures, export_members, plain
-from db.import_files import (
+from db.list_export import export, export_measures, export_members, plain
+from db.list_files import (
     MEASURE_COLUMNS,
     MEMBER_COLUMNS,
     canonical_header,
@@ -319,7 +319,7 @@ MEASURE_FIELDS += ("responsible", "status_id", "progress", "start_date", "due_da
 def _states(
     frame: pd.DataFrame, fields: tuple[str, ...]
 ) -> tuple[dict[int, dict[str, Any]], dict[int, int]]:
-    """FIELDS of each record in FRAME (from `db.lookups`) and its version, by id in id order."""
+    """FIELDS of each record in FRAME (from `db.form_data`) and its version, by id in id order."""
     states, versions = {}, {}
     for record in sorted(frame.to_dict("records"), key=lambda r: r["id"]):
         record_id = int(record["id"])
@@ -341,7 +341,7 @@ def preview_members(session: Session, df: pd.DataFrame) -> ImportPreview:
     sectors = _names(session, Sector, Sector.name)
     sector_names = dict(session.execute(select(Sector.id, Sector.name)).all())
     areas = _names(session, ThematicArea, ThematicArea.short_name, ThematicArea.name)
-    current, versions = _states(lookups.members(session), MEMBER_FIELDS)
+    current, versions = _states(form_data.members(session), MEMBER_FIELDS)
     people = {
         (_key(s["first_name"]), _key(s["last_name"]), s["organisation_id"]): member_id
         for member_id, s in current.items()
@@ -440,7 +440,7 @@ def preview_measures(
         )
     )
     meetings = set(session.scalars(select(Meeting.id)))
-    current, versions = _states(lookups.measures(session), MEASURE_FIELDS)
+    current, versions = _states(form_data.measures(session), MEASURE_FIELDS)
     titles = {(s["area_id"], _key(s["title"])): measure_id for measure_id, s in current.items()}
     in_file: dict[tuple[int, str], int] = {}
     seen: dict[int, int] = {}

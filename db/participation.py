@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Integer, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
+from db.dashboard_data import active_seats
 from db.models import (
     BERLIN,
     Attendance,
@@ -20,7 +21,6 @@ from db.models import (
     ThematicArea,
     WorkingGroupMembership,
 )
-from db.queries import active_seats
 
 ATTENDANCE_COLUMNS = [
     "meeting_id",

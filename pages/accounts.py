@@ -3,7 +3,7 @@ import datetime as dt
 import streamlit as st
 
 from components import auth, data, database, fmt, forms, navigation, tables, ui
-from db import queries, services, sessions
+from db import admin_data, services, sessions
 from db.errors import DomainError
 from db.vocabulary import ROLE_LABELS
 
@@ -13,7 +13,7 @@ st.caption(
     "Konten anlegen, Rollen ändern, deaktivieren, Passwörter zurücksetzen und Anmeldungen beenden."
 )
 
-accounts = data.read_fresh(queries.accounts)
+accounts = data.read_fresh(admin_data.accounts)
 open_sessions = data.read_fresh(sessions.open_sessions, dt.datetime.now(dt.UTC), sessions.limits())
 signed_in = open_sessions.groupby("username")["id"].count()
 table = accounts.assign(

@@ -1,14 +1,14 @@
 import streamlit as st
 
 from components import data, fmt, labels, navigation, tables, ui
-from db import audit, queries
+from db import admin_data, audit
 
 navigation.page_actor("admin")
 
 st.title("Änderungsprotokoll")
 st.caption("Wer hat wann welchen Datensatz geändert: je geändertem Feld der Wert vorher → nachher.")
 
-users, table_names = data.read(queries.audit_filter_options)
+users, table_names = data.read(admin_data.audit_filter_options)
 c1, c2, c3 = st.columns(3)
 username = (
     c1.selectbox("Benutzer", ["", *users], format_func=lambda u: u or "Alle", key="audit_user")

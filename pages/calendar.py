@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from components import calendar_view, data, exports, filters, fmt, navigation, tables, ui
-from db import logs, lookups, participation, queries
+from db import dashboard_data, form_data, logs, participation
 from db.vocabulary import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
 
 actor = navigation.page_actor("viewer")
@@ -17,7 +17,7 @@ class Listing:
     """The meetings of one choice of filters as the page shows them, made once per
     data version, day and choice (data.derived): a rerun only draws it."""
 
-    meetings: pd.DataFrame  # the rows of queries.meetings that pass the filters
+    meetings: pd.DataFrame  # the rows of dashboard_data.meetings that pass the filters
     next_meeting: tuple[str, str] | None  # title, when and where
     coming: pd.DataFrame | None
     past: pd.DataFrame | None
@@ -41,7 +41,7 @@ class Detail:
 
 
 def _listing(day: dt.date, since, until, kinds, area_id) -> Listing | None:
-    meetings = data.read(queries.meetings, kinds, area_id)
+    meetings = data.read(dashboard_data.meetings, kinds, area_id)
     days = meetings["starts_at"].map(lambda t: t.date())
     if since:
         meetings, days = meetings[days >= since], days[days >= since]
@@ -89,11 +89,11 @@ def _month(year: int, month: int, *chosen) -> pd.DataFrame:
 
 
 def _detail(meeting_id: int) -> Detail:
-    meetings = data.read(queries.meetings, (), None)
+    meetings = data.read(dashboard_data.meetings, (), None)
     meeting = meetings.set_index("id").loc[meeting_id]
     rows = data.read(participation.attendance_by_sector)
     rows = rows[rows["meeting_id"] == meeting_id]
-    proposed = data.read(queries.measures_proposed_at, meeting_id)
+    proposed = data.read(dashboard_data.measures_proposed_at, meeting_id)
     people = data.read(participation.participants, meeting_id)
     return Detail(
         title=meeting["title"],
@@ -141,7 +141,7 @@ def _detail(meeting_id: int) -> Detail:
 
 
 def _area_names() -> dict[int, str]:
-    areas = data.read(lookups.areas)
+    areas = data.read(form_data.areas)
     return {int(k): v for k, v in zip(areas["id"], areas["name"], strict=True)}
 
 

@@ -4,17 +4,17 @@ import pandas as pd
 import streamlit as st
 
 from components import data, fmt, forms, navigation, tables, ui
-from db import audit, lookups, services
+from db import audit, form_data, services
 
 actor = navigation.page_actor("editor")
 today = dt.date.today()
 
 st.title("Maßnahmen und Fortschritt")
-measures = data.read(lookups.measures)
-areas = data.read(lookups.areas)
-statuses = data.read(lookups.statuses)
-meetings = data.read(lookups.meetings)
-needs = data.read(lookups.needs)
+measures = data.read(form_data.measures)
+areas = data.read(form_data.areas)
+statuses = data.read(form_data.statuses)
+meetings = data.read(form_data.meetings)
+needs = data.read(form_data.needs)
 short = dict(zip(areas["id"], areas["short_name"], strict=True))
 status_names = dict(zip(statuses["id"], statuses["name"], strict=True))
 default_progress = dict(zip(statuses["id"], statuses["default_progress"], strict=True))
@@ -202,7 +202,7 @@ with tab_new:
 
 with tab_history:
     if selected is not None:
-        history = data.read(lookups.measure_history, selected)
+        history = data.read(form_data.measure_history, selected)
         shown = pd.DataFrame(
             {
                 "Datum": history["date"].map(fmt.date),

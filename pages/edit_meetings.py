@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from components import data, fmt, forms, navigation, ui
-from db import lookups, services
+from db import form_data, services
 from db.models import BERLIN
 from db.vocabulary import MEETING_STATUS_LABELS
 
@@ -14,8 +14,8 @@ ATTENDANCE = {"present": "anwesend", "excused": "entschuldigt", "absent": "unent
 FROM_LABEL = {label: key for key, label in ATTENDANCE.items()}
 
 st.title("Termine und Anwesenheit")
-meetings = data.read(lookups.meetings)
-areas = data.read(lookups.areas)
+meetings = data.read(form_data.meetings)
+areas = data.read(form_data.areas)
 labels = {
     int(r.id): f"{fmt.date(r.starts_at)} · {r.title} ({MEETING_STATUS_LABELS[r.status]})"
     for r in meetings.itertuples()
@@ -96,7 +96,7 @@ with tab_attendance:
         version = forms.loaded_version(
             "attendance", meeting_id, meetings.set_index("id").loc[meeting_id, "version"]
         )
-        sheet = data.read(lookups.attendance_sheet, meeting_id)
+        sheet = data.read(form_data.attendance_sheet, meeting_id)
         if sheet.empty:
             ui.empty("Zu diesem Termin gibt es keine eingeladenen Mitglieder.")
         else:

@@ -4,16 +4,16 @@ import streamlit as st
 
 from components import data, fmt, forms, member_editing, member_privacy, navigation, ui
 from components.organisation_editing import organisations_tab
-from db import lookups
+from db import form_data
 
 actor = navigation.page_actor("editor")
 today = dt.date.today()
 
 st.title("Mitglieder und Organisationen")
-members = data.read(lookups.members)
-organisations = data.read(lookups.organisations)
-areas = data.read(lookups.areas)
-sectors = data.read(lookups.sectors)
+members = data.read(form_data.members)
+organisations = data.read(form_data.organisations)
+areas = data.read(form_data.areas)
+sectors = data.read(form_data.sectors)
 choices = {"members": members, "organisations": organisations, "areas": areas}
 
 tab_edit, tab_new, tab_orgs, tab_retention = st.tabs(

@@ -1,7 +1,7 @@
 import streamlit as st
 
 from components import data, database, exports, fmt, navigation, ui
-from db import importer, logs
+from db import list_import, logs
 from db.errors import DomainError, InvalidInput
 from db.vocabulary import IMPORT_KIND_LABELS
 
@@ -30,7 +30,7 @@ st.markdown(
     "Zeile gespeichert."
 )
 
-current = data.read(importer.export, kind)
+current = data.read(list_import.export, kind)
 file_stem = {"members": "mitglieder", "measures": "massnahmen"}[kind]
 
 
@@ -79,8 +79,8 @@ if done and done["file_id"] == uploaded.file_id and done["kind"] == kind:
     st.stop()
 
 try:
-    table = importer.read_table(uploaded.getvalue(), uploaded.name, kind)
-    preview = data.read_fresh(importer.preview, kind, table)
+    table = list_import.read_table(uploaded.getvalue(), uploaded.name, kind)
+    preview = data.read_fresh(list_import.preview, kind, table)
 except InvalidInput as exc:
     st.error("\n\n".join(fmt.md(m) for m in exc.messages), icon=":material/error:")
     st.stop()
@@ -90,8 +90,8 @@ if not preview.rows:
     st.stop()
 
 st.subheader("Vorschau")
-st.write(importer.summary(preview))
-ui.frame(importer.preview_frame(preview))
+st.write(list_import.summary(preview))
+ui.frame(list_import.preview_frame(preview))
 
 if not preview.ok:
     lines = ", ".join(str(n) for n in preview.error_lines)
@@ -123,7 +123,7 @@ if st.button(
         bar.progress(done / total if total else 1.0, text=progress_text(done, total))
 
     try:
-        counts = database.write(actor, importer.apply_import, kind, preview, progress=show)
+        counts = database.write(actor, list_import.apply_import, kind, preview, progress=show)
     except DomainError as exc:
         bar.empty()
         failed = exc.messages if isinstance(exc, InvalidInput) else [str(exc)]

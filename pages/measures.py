@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, data, fmt, navigation, tables, ui
-from db import progress, queries
+from db import dashboard_data, progress
 
 navigation.page_actor("viewer")
 today = dt.date.today()
@@ -37,7 +37,7 @@ def _or_none(df: pd.DataFrame, shown) -> pd.DataFrame | None:
 
 
 def _view(day: dt.date) -> View:
-    plenaries = data.read(queries.held_plenaries, day)
+    plenaries = data.read(dashboard_data.held_plenaries, day)
     last_day = plenaries.iloc[0]["starts_at"].date() if len(plenaries) else None
     days = (day, last_day) if last_day else (day,)
     areas = data.read(progress.area_progress, list(days))
@@ -120,7 +120,7 @@ if view.last_day:
 
 ui.chart(
     lambda day: charts.progress_over_time(
-        data.read(progress.progress_series, day), data.read(queries.held_plenaries, day)
+        data.read(progress.progress_series, day), data.read(dashboard_data.held_plenaries, day)
     ),
     "Fortschritt im Zeitverlauf",
     "meas_time",

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from components import charts, data, fmt, navigation, ui
-from db import briefing_figures, progress, queries
+from db import briefing_figures, dashboard_data, progress
 from db.briefing_figures import KeyFigure
 
 navigation.page_actor("viewer")
@@ -50,7 +50,7 @@ def _view(day: dt.date) -> View:
             f"{fmt.weekday_date(row.starts_at)}, {row.starts_at:%H:%M} Uhr · "
             + fmt.md(fmt.or_none(row.location) or "Ort offen"),
         )
-        for i, row in enumerate(data.read(queries.next_meetings, day, 3).itertuples())
+        for i, row in enumerate(data.read(dashboard_data.next_meetings, day, 3).itertuples())
     )
     return View(
         stand=f"Stand: {fmt.date(day)}{since}",
@@ -78,7 +78,7 @@ left, middle, right = st.columns([5, 5, 4])
 with left:
     if members:
         ui.chart(
-            lambda day: charts.members_by_sector(data.read(queries.members_per_sector, day)),
+            lambda day: charts.members_by_sector(data.read(dashboard_data.members_per_sector, day)),
             "Mitglieder nach Bereich",
             "overview_sectors",
             today,

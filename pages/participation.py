@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts, data, filters, fmt, navigation, tables, ui
-from db import lookups, participation
+from db import form_data, participation
 
 navigation.page_actor("viewer")
 HEATMAP_MEETINGS = 40  # more columns are unreadable; the table below counts all
@@ -77,7 +77,7 @@ def _representation(meeting_id: int) -> tuple[pd.DataFrame, str]:
 
 
 def _area_names() -> dict[int, str]:
-    areas = data.read(lookups.areas)
+    areas = data.read(form_data.areas)
     return {int(k): v for k, v in zip(areas["id"], areas["name"], strict=True)}
 
 

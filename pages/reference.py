@@ -2,7 +2,7 @@ import pandas as pd
 import streamlit as st
 
 from components import data, forms, navigation, ui
-from db import lookups, services
+from db import form_data, services
 
 actor = navigation.page_actor("admin")
 
@@ -48,9 +48,9 @@ def name_fields(k, row: dict, kind: str) -> dict:
 
 
 SECTIONS = [
-    ("sector", "Bereiche", lookups.sectors, ["name", "sort_order"]),
-    ("area", "Themenbereiche", lookups.areas, ["name", "short_name", "sort_order"]),
-    ("status", "Status", lookups.statuses,
+    ("sector", "Bereiche", form_data.sectors, ["name", "sort_order"]),
+    ("area", "Themenbereiche", form_data.areas, ["name", "short_name", "sort_order"]),
+    ("status", "Status", form_data.statuses,
      ["name", "default_progress", "is_done", "is_discontinued", "sort_order"]),
 ]  # fmt: skip
 COLUMN_NAMES = {

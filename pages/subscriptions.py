@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import briefing_sender, data, database, fmt, forms, navigation, ui
 from components import subscription_views as views
-from db import lookups, services, subscriptions
+from db import form_data, services, subscriptions
 from db.config import ConfigError, smtp_settings
 from db.errors import DomainError
 
@@ -33,7 +33,7 @@ if failure := st.session_state.pop("subscriptions_test_error", None):
     st.error(fmt.md(f"Die Test-E-Mail wurde nicht gesendet: {failure}"), icon=":material/error:")
 
 subs = data.read_fresh(subscriptions.subscriptions)
-areas = data.read(lookups.areas)
+areas = data.read(form_data.areas)
 area_names = dict(zip(areas["id"].astype(int), areas["name"], strict=True))
 if subs.empty:
     ui.empty("Noch keine Abonnements.")

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import demo_catalogue, importer
+from db import demo_catalogue, list_import
 from db.models import Organisation, Sector, ThematicArea
 
 
@@ -28,7 +28,7 @@ def member_rows(session: Session, count: int, seed: int = 16) -> list[dict[str, 
         organisation, sector = rng.choice(organisations)
         first = rng.choice(demo_catalogue.FIRST_NAMES)
         rows.append(
-            dict.fromkeys(importer.MEMBER_COLUMNS)
+            dict.fromkeys(list_import.MEMBER_COLUMNS)
             | {
                 "Vorname": first,
                 "Nachname": f"{rng.choice(demo_catalogue.LAST_NAMES)} {i}",

@@ -16,8 +16,8 @@ import pytest
 
 from components import charts, deck_slides, tables
 from components.exports import chart_svg
+from db import dashboard_data, participation, progress
 from db import deck_data as deck_db
-from db import participation, progress, queries
 from db.demo import load_demo
 from db.engine import make_engine, session_scope
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, missing
@@ -39,12 +39,12 @@ def demo(tmp_path_factory, sqlite_template) -> dict[str, Any]:
     with session_scope(engine) as s:
         load_demo(s, today=TODAY)
     with session_scope(engine) as s:
-        plenaries = queries.held_plenaries(s, TODAY)
+        plenaries = dashboard_data.held_plenaries(s, TODAY)
         last = plenaries.iloc[0]["starts_at"].date()
         attendance = participation.attendance_by_sector(s)
         meeting = attendance[attendance["kind"] == "plenary"]["meeting_id"].iloc[-1]
         found = {
-            "members": queries.members_per_sector(s, TODAY),
+            "members": dashboard_data.members_per_sector(s, TODAY),
             "composition": participation.composition(s, TODAY),
             "attendance": attendance,
             "shares": participation.representation(attendance[attendance["meeting_id"] == meeting]),

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from components.exports import csv_bytes
 from components.fmt import md
-from db import importer
+from db import list_import
 from db.models import Member
 from tests.apptest import errors, signed_in, submit, widget
 
@@ -50,11 +50,11 @@ def test_tab_and_line_breaks_are_text(app_env, demo_engine):
 
 def test_the_import_refuses_a_control_character_in_the_row_and_field(demo_engine):
     with Session(demo_engine) as s:
-        df = importer.export(s, "members")
+        df = list_import.export(s, "members")
     df.loc[1, "Funktion"] = "Leitung\x00"
-    table = importer.read_table(csv_bytes(df), "liste.csv")
+    table = list_import.read_table(csv_bytes(df), "liste.csv")
     with Session(demo_engine) as s:
-        preview = importer.preview(s, "members", table)
+        preview = list_import.preview(s, "members", table)
     refused = {r.line: r.errors for r in preview.rows if r.errors}
     assert refused == {
         3: [f"Funktion: {REFUSED} (etwa aus kopiertem Text); bitte den Text neu eingeben."]

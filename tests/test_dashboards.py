@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from components import exports, fmt
-from db import participation, progress, queries, services
+from db import dashboard_data, participation, progress, services
 from db.engine import session_scope
 from db.models import (
     Attendance,
@@ -150,7 +150,7 @@ def test_a_change_by_another_session_shows_on_the_next_run(app_env, demo_engine)
 
 def test_calendar_export_parses_back_with_every_meeting_once(demo_engine):
     with Session(demo_engine) as s:
-        meetings = queries.meetings(s)
+        meetings = dashboard_data.meetings(s)
         cancelled = s.scalar(select(Meeting.id).where(Meeting.status == "cancelled"))
     first = icalendar.Calendar.from_ical(exports.ics_bytes(meetings.to_dict("records")))
     second = icalendar.Calendar.from_ical(exports.ics_bytes(meetings.to_dict("records")))
@@ -222,7 +222,7 @@ def test_write_services_bump_the_version_the_caches_key_on(engine, demo_accounts
 
 def test_column_date_formats_match_the_single_value_ones(demo_engine):
     with Session(demo_engine) as s:
-        times = queries.meetings(s)["starts_at"]
+        times = dashboard_data.meetings(s)["starts_at"]
     assert list(fmt.weekday_dates(times)) == [fmt.weekday_date(t) for t in times]
     assert list(fmt.dates(times)) == [fmt.date(t) for t in times]
     with Session(demo_engine) as s:

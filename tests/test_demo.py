@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db import progress, queries
+from db import dashboard_data, progress
 from db.demo import calendar, is_empty, load_demo
 from db.demo_catalogue import AREAS, SECTORS
 from db.engine import session_scope
@@ -143,11 +143,11 @@ def test_demo_reports_since_the_last_sitting_relative_to_today(tmp_path, today):
     with session_scope(engine) as s:
         load_demo(s, today=today)
     with Session(engine) as s:
-        sitting = queries.held_plenaries(s, today).iloc[0]["starts_at"].date()
+        sitting = dashboard_data.held_plenaries(s, today).iloc[0]["starts_at"].date()
         moved = progress.changes_since(s, sitting, today)
         measures = progress.measures_table(s, today)
-        then = queries.headline_counts(s, sitting)
-        now = queries.headline_counts(s, today)
+        then = dashboard_data.headline_counts(s, sitting)
+        now = dashboard_data.headline_counts(s, today)
         last_update = s.scalar(select(func.max(ProgressUpdate.date)))
     engine.dispose()
     assert sitting < last_update <= today

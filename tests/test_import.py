@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from streamlit.elements.progress import ProgressMixin
 
 from components import exports, fmt
-from db import importer, services
+from db import list_import, services
 from db.engine import session_scope
 from db.errors import InvalidInput, PermissionDenied
 from db.models import AuditEntry, Measure, Member, ProgressUpdate, WorkingGroupMembership
@@ -51,20 +51,22 @@ def to_file(df: pd.DataFrame, fmt: str) -> tuple[bytes, str]:
 
 def export(engine: Engine, kind: str) -> pd.DataFrame:
     with Session(engine) as s:
-        return importer.export(s, kind)
+        return list_import.export(s, kind)
 
 
-def preview_file(engine: Engine, kind: str, data: bytes, filename: str) -> importer.ImportPreview:
-    table = importer.read_table(data, filename)
+def preview_file(
+    engine: Engine, kind: str, data: bytes, filename: str
+) -> list_import.ImportPreview:
+    table = list_import.read_table(data, filename)
     with Session(engine) as s:
-        return importer.preview(s, kind, table)
+        return list_import.preview(s, kind, table)
 
 
 def apply(
-    engine: Engine, kind: str, preview: importer.ImportPreview, actor: Actor = EDITOR
+    engine: Engine, kind: str, preview: list_import.ImportPreview, actor: Actor = EDITOR
 ) -> dict[str, int]:
     with session_scope(engine, actor) as s:
-        return importer.apply_import(s, actor, kind, preview)
+        return list_import.apply_import(s, actor, kind, preview)
 
 
 def round_trip(engine: Engine, kind: str, df: pd.DataFrame, fmt: str) -> dict[str, int]:
@@ -99,7 +101,7 @@ def records(df: pd.DataFrame) -> dict[Any, dict[str, Any]]:
 
 def new_member(template: dict[str, Any], first: str, last: str, function: str | None) -> dict:
     """A member row without ID, in the organisation and sector of TEMPLATE."""
-    return dict.fromkeys(importer.MEMBER_COLUMNS) | {
+    return dict.fromkeys(list_import.MEMBER_COLUMNS) | {
         "Vorname": first,
         "Nachname": last,
         "Funktion": function,
@@ -111,7 +113,7 @@ def new_member(template: dict[str, Any], first: str, last: str, function: str | 
 
 
 def new_measure(title: str, description: str | None = None) -> dict:
-    return dict.fromkeys(importer.MEASURE_COLUMNS) | {
+    return dict.fromkeys(list_import.MEASURE_COLUMNS) | {
         "Titel": title,
         "Beschreibung": description,
         "Themenbereich": "Arbeitsmarkt & Integration",
@@ -131,7 +133,7 @@ def with_rows(df: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
 
 def test_export_members_lists_every_member_with_names_and_groups(demo_engine):
     df = export(demo_engine, "members")
-    assert list(df.columns) == importer.MEMBER_COLUMNS
+    assert list(df.columns) == list_import.MEMBER_COLUMNS
     with Session(demo_engine) as s:
         members = s.scalars(select(Member)).all()
         expected = {
@@ -166,7 +168,7 @@ def test_export_measures_names_area_and_status_and_keeps_unknown_progress(demo_e
         archived.archived = True
         expected = (measure.id, measure.area.name, measure.status.name, archived.id)
     df = export(demo_engine, "measures")
-    assert list(df.columns) == importer.MEASURE_COLUMNS
+    assert list(df.columns) == list_import.MEASURE_COLUMNS
     row = records(df)[expected[0]]
     assert (row["Themenbereich"], row["Status"], row["Fortschritt (%)"]) == (
         expected[1],
@@ -289,7 +291,7 @@ def test_special_names_survive_export_and_import_exactly(demo_engine, fmt):
     # ... and back again: the export of those names reads as unchanged.
     for kind, df in (("members", members), ("measures", measures)):
         preview = preview_file(demo_engine, kind, *to_file(df, fmt))
-        assert preview.counts["unverändert"] == len(df), importer.preview_frame(preview)
+        assert preview.counts["unverändert"] == len(df), list_import.preview_frame(preview)
 
 
 # --------------------------------------------------------------------------- refusals
@@ -440,17 +442,17 @@ def test_duplicate_measure_titles_and_past_due_dates(demo_engine):
 
 def test_read_table_names_missing_columns_and_refuses_unreadable_files():
     with pytest.raises(InvalidInput) as missing:
-        importer.read_table(b"Vorname;Nachname;Bereich\nA;B;C\n", "x.csv")
+        list_import.read_table(b"Vorname;Nachname;Bereich\nA;B;C\n", "x.csv")
     assert missing.value.messages == [
         "Datei: Es fehlen die Spalten „Organisation“, „Mitglied seit“. "
         "Die Kopfzeile muss wie im Export aussehen."
     ]
     with pytest.raises(InvalidInput) as wrong_kind:
-        importer.read_table(b"Titel;Themenbereich;Status\nA;B;C\n", "x.csv", "members")
+        list_import.read_table(b"Titel;Themenbereich;Status\nA;B;C\n", "x.csv", "members")
     assert "„Vorname“" in wrong_kind.value.messages[0]
     for data, name in [(b"not a zip", "x.xlsx"), (b"", "x.csv"), (b"a,b", "x.ods")]:
         with pytest.raises(InvalidInput) as unreadable:
-            importer.read_table(data, name)
+            list_import.read_table(data, name)
         assert unreadable.value.messages[0].startswith("Datei: ")
 
 
@@ -462,7 +464,7 @@ def test_read_table_accepts_comma_csv_iso_dates_decimal_comma_and_blank_lines():
         ",,,,,,\r\n"
         "Zweiter,AG 2,geplant,75 %,1.2.26,,'Müller\r\n"
     )
-    df = importer.read_table(text.encode("utf-8"), "liste.CSV")
+    df = list_import.read_table(text.encode("utf-8"), "liste.CSV")
     assert list(df.columns) == [
         "Titel",
         "Themenbereich",
@@ -554,13 +556,13 @@ def test_an_import_refused_while_writing_says_so_and_saves_nothing(
     df = export(demo_engine, "members")
     df.loc[2, "Funktion"] = "aus der Datei"
     df = with_rows(df, [new_member(df.iloc[1].to_dict(), "Nie", "Gespeichert", None)])
-    write = importer.apply_import
+    write = list_import.apply_import
 
     def refused_at_the_end(session, actor, kind, preview, progress=None):
         write(session, actor, kind, preview, progress=progress)
         raise InvalidInput([INTEGRITY])
 
-    monkeypatch.setattr(importer, "apply_import", refused_at_the_end)
+    monkeypatch.setattr(list_import, "apply_import", refused_at_the_end)
     at = signed_in("geschaeftsstelle")
     at.switch_page("pages/import_data.py").run()
     at.file_uploader(key="import_file").upload("liste.csv", exports.csv_bytes(df), "text/csv")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 from components import exports
-from db import importer, services
+from db import list_import, services
 from db.engine import session_scope
 from db.errors import InvalidInput
 from db.models import (
@@ -48,15 +48,15 @@ def member_rows(engine: Engine, count: int) -> list[dict[str, Any]]:
         return import_rows.member_rows(s, count)
 
 
-def preview_of(engine: Engine, kind: str, df: pd.DataFrame) -> importer.ImportPreview:
+def preview_of(engine: Engine, kind: str, df: pd.DataFrame) -> list_import.ImportPreview:
     """The preview of DF as the page makes it: through the CSV the export writes."""
-    table = importer.read_table(exports.csv_bytes(df), "liste.csv", kind)
+    table = list_import.read_table(exports.csv_bytes(df), "liste.csv", kind)
     with Session(engine) as s:
-        return importer.preview(s, kind, table)
+        return list_import.preview(s, kind, table)
 
 
 def frame(rows: list[dict], kind: str = "members") -> pd.DataFrame:
-    columns = importer.MEMBER_COLUMNS if kind == "members" else importer.MEASURE_COLUMNS
+    columns = list_import.MEMBER_COLUMNS if kind == "members" else list_import.MEASURE_COLUMNS
     return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
@@ -96,7 +96,7 @@ def test_2000_members_land_completely_each_with_its_audit_entry(demo_engine):
     calls: list[tuple[int, int]] = []
 
     with captured_log() as log, session_scope(demo_engine, EDITOR) as s:
-        counts = importer.apply_import(
+        counts = list_import.apply_import(
             s, EDITOR, "members", preview, progress=lambda done, total: calls.append((done, total))
         )
 
@@ -161,7 +161,7 @@ def test_2000_members_land_completely_each_with_its_audit_entry(demo_engine):
     assert calls[0] == (0, ROWS) and calls[-1] == (ROWS, ROWS)
     assert all(total == ROWS for _, total in calls)
     done = [d for d, _ in calls]
-    assert done == sorted(set(done)) and len(calls) == ROWS // importer.CHUNK + 1
+    assert done == sorted(set(done)) and len(calls) == ROWS // list_import.CHUNK + 1
 
     assert [e["event"] for e in log.events] == ["import"]  # one line, not one per row
     (line,) = log.named("import")
@@ -189,7 +189,7 @@ def test_a_bad_row_1999_of_2000_leaves_nothing_saved(demo_engine):
         pytest.raises(InvalidInput) as refused,
         session_scope(demo_engine, EDITOR) as s,
     ):
-        importer.apply_import(s, EDITOR, "members", preview)
+        list_import.apply_import(s, EDITOR, "members", preview)
 
     assert refused.value.messages == [
         f"Zeile {BAD + 1}: Organisation: „Verein, den es nicht gibt e. V.“ gibt es nicht."
@@ -221,7 +221,7 @@ def test_a_row_1999_gone_stale_since_the_preview_leaves_nothing_saved(demo_engin
         pytest.raises(InvalidInput) as refused,
         session_scope(demo_engine, EDITOR) as s,
     ):
-        importer.apply_import(s, EDITOR, "members", preview)
+        list_import.apply_import(s, EDITOR, "members", preview)
 
     assert refused.value.messages == [f"Zeile {BAD + 1}: Die Organisation gibt es nicht (mehr)."]
     assert state(demo_engine) == before
@@ -245,7 +245,7 @@ def test_an_import_stopped_after_1800_rows_leaves_nothing_saved(demo_engine):
         pytest.raises(StopException),
         session_scope(demo_engine, EDITOR) as s,
     ):
-        importer.apply_import(s, EDITOR, "members", preview, progress=closed_at_1800)
+        list_import.apply_import(s, EDITOR, "members", preview, progress=closed_at_1800)
 
     assert written[-1] == 1800
     assert state(demo_engine) == before
@@ -286,7 +286,7 @@ def _normalised(entries: list[AuditEntry], firsts: dict[str, int]) -> list[tuple
     return sorted(out)
 
 
-def _through_services(session: Session, kind: str, preview: importer.ImportPreview) -> None:
+def _through_services(session: Session, kind: str, preview: list_import.ImportPreview) -> None:
     """What the import did before issue 16: one write-service call per row."""
     create, update = {
         "members": (services.create_member, services.update_member),
@@ -301,7 +301,7 @@ def _through_services(session: Session, kind: str, preview: importer.ImportPrevi
 
 def _mixed_members(engine: Engine) -> pd.DataFrame:
     with Session(engine) as s:
-        df = importer.export(s, "members")
+        df = list_import.export(s, "members")
     df.loc[0, "Funktion"] = "Neue Funktion"
     df.loc[1, "Arbeitsgruppen"] = "AG 2"  # only the groups: the member's version still moves
     df.loc[2, "Mitglied bis"] = TODAY + dt.timedelta(days=30)
@@ -314,13 +314,13 @@ def _mixed_members(engine: Engine) -> pd.DataFrame:
 
 def _mixed_measures(engine: Engine) -> pd.DataFrame:
     with Session(engine) as s:
-        df = importer.export(s, "measures")
+        df = list_import.export(s, "measures")
     df.loc[0, "Status"] = "zurückgestellt" if df.loc[0, "Status"] != "zurückgestellt" else "geplant"
     df.loc[1, "Verantwortlich"] = "Neue Stelle"
     df.loc[2, "Fortschritt (%)"] = 55 if df.loc[2, "Fortschritt (%)"] != 55 else 56
     df.loc[3, "Titel"] = "Umbenannte Maßnahme"
     new = [
-        dict.fromkeys(importer.MEASURE_COLUMNS)
+        dict.fromkeys(list_import.MEASURE_COLUMNS)
         | {
             "Titel": f"Neue Maßnahme {i}",
             "Beschreibung": "Aus dem Import",
@@ -361,7 +361,7 @@ def test_the_bulk_import_writes_the_audit_trail_of_the_write_services(demo_engin
     maxes = {table: max_id(demo_engine, model) for table, model in models.items()}
     audit_before = max_id(demo_engine, AuditEntry)
     with session_scope(demo_engine, EDITOR) as s:
-        importer.apply_import(s, EDITOR, kind, preview)
+        list_import.apply_import(s, EDITOR, kind, preview)
     with Session(demo_engine) as s:
         by_import = _normalised(audit_since(s, audit_before), firsts(s))
     assert by_import == by_services

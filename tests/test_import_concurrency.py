@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db import importer, services
+from db import list_import, services
 from db.engine import make_engine, session_scope
 from db.errors import DatabaseUnavailable
 from db.models import Measure, Member, ProgressUpdate
@@ -43,7 +43,7 @@ def test_a_save_during_a_running_import(demo_engine, db_url):
     def run_import() -> None:
         try:
             with session_scope(demo_engine, EDITOR) as s:
-                importer.apply_import(s, EDITOR, "members", preview, progress)
+                list_import.apply_import(s, EDITOR, "members", preview, progress)
         except BaseException as exc:  # reported below
             failures.append(exc)
 

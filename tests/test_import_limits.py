@@ -21,7 +21,7 @@ import psutil
 import pytest
 
 from components import exports
-from db import import_files
+from db import list_files
 from db.errors import InvalidInput
 
 TOO_BIG = "Datei: Die Datei ist zu groß für den Import"
@@ -34,7 +34,7 @@ STRINGS = ["Vorname", "Nachname", "Organisation", "Bereich", "Mitglied seit",
 
 def _refused(data: bytes, filename: str) -> str:
     with pytest.raises(InvalidInput) as refused:
-        import_files.read_table(data, filename)
+        list_files.read_table(data, filename)
     return str(refused.value)
 
 
@@ -162,7 +162,7 @@ def understated(data: bytes, name: str, size: int) -> bytes:
 def _fork_server_running():
     """The first file a process reads starts the fork server (about a second);
     the timings below are of reading the file."""
-    import_files.read_table(rows_csv(2), "warm.csv")
+    list_files.read_table(rows_csv(2), "warm.csv")
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +184,7 @@ def test_a_zip_that_unpacks_to_far_more_than_it_weighs_is_refused_unopened():
         for info in source.infolist():
             bomb.writestr(info.filename, body if info.filename == SHEET else source.read(info))
     data = buffer.getvalue()
-    assert len(data) < 1024 * 1024 < import_files.MAX_UNPACKED
+    assert len(data) < 1024 * 1024 < list_files.MAX_UNPACKED
     assert TOO_BIG in _refused(data, "liste.xlsx")
 
 
@@ -205,10 +205,10 @@ def test_a_zip_that_understates_the_unpacked_size_is_read_no_further_than_stated
 def test_a_200000_row_xlsx_is_refused_by_its_stated_dimension_before_it_is_parsed():
     data = rows_xlsx(200_001)
     assert sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist()) < (
-        import_files.MAX_UNPACKED
+        list_files.MAX_UNPACKED
     )  # under the size limit: the dimension refuses it
     with pytest.raises(InvalidInput, match=TOO_BIG):
-        import_files._check_xlsx(data)  # reads the first bytes of the sheet only
+        list_files._check_xlsx(data)  # reads the first bytes of the sheet only
     assert TOO_BIG in _refused_within(data, "liste.xlsx")
 
 
@@ -217,20 +217,20 @@ def test_a_200000_row_xlsx_with_a_false_or_missing_dimension_is_stopped_at_the_r
     dimension,
 ):
     data = rows_xlsx(200_001, dimension)
-    import_files._check_xlsx(data)  # nothing to see before parsing
+    list_files._check_xlsx(data)  # nothing to see before parsing
     assert TOO_BIG in _refused_within(data, "liste.xlsx")
 
 
 def test_a_dimension_wider_than_the_column_limit_is_refused_before_parsing():
     data = rows_xlsx(3, f"A1:{'BZ'}3")
     with pytest.raises(InvalidInput, match=TOO_BIG):
-        import_files._check_xlsx(data)
+        list_files._check_xlsx(data)
 
 
 def test_a_dimension_smaller_than_the_sheet_cuts_no_row_or_column_off():
     """openpyxl trusts the dimension in read-only mode; the import reads to the real end."""
     for dimension in ("A1", "A1:B2", None):
-        table = import_files.read_table(rows_xlsx(4, dimension), "liste.xlsx")
+        table = list_files.read_table(rows_xlsx(4, dimension), "liste.xlsx")
         assert list(table.columns) == STRINGS[:5]
         assert (
             table.values.tolist() == [["Anna", "Neumann", "X", "Politik", dt.date(2025, 1, 1)]] * 3
@@ -253,31 +253,31 @@ def test_a_csv_header_with_a_million_columns_is_refused_before_pandas_reads_it()
 
 def test_line_breaks_inside_cells_do_not_count_as_rows():
     """Rows are counted as the CSV reader sees them, not by line breaks."""
-    full = _members(import_files.MAX_ROWS).assign(Vorname="Anna\nMaria")
-    table = import_files.read_table(exports.csv_bytes(full), "liste.csv")
-    assert len(table) == import_files.MAX_ROWS
+    full = _members(list_files.MAX_ROWS).assign(Vorname="Anna\nMaria")
+    table = list_files.read_table(exports.csv_bytes(full), "liste.csv")
+    assert len(table) == list_files.MAX_ROWS
     assert table["Vorname"].iloc[-1] == "Anna\nMaria"
 
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
 def test_a_list_longer_than_the_limit_is_refused(suffix):
-    big = _members(import_files.MAX_ROWS + 1)
+    big = _members(list_files.MAX_ROWS + 1)
     data = exports.csv_bytes(big) if suffix == "csv" else exports.excel_bytes(big)
     assert TOO_BIG in _refused(data, f"liste.{suffix}")
 
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
 def test_a_sheet_wider_than_the_limit_is_refused(suffix):
-    wide = _members(3).assign(**{f"Extra {i}": "x" for i in range(import_files.MAX_COLUMNS)})
+    wide = _members(3).assign(**{f"Extra {i}": "x" for i in range(list_files.MAX_COLUMNS)})
     data = exports.csv_bytes(wide) if suffix == "csv" else exports.excel_bytes(wide)
     assert TOO_BIG in _refused(data, f"liste.{suffix}")
 
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
 def test_a_list_at_the_limit_is_read(suffix):
-    full = _members(import_files.MAX_ROWS)
+    full = _members(list_files.MAX_ROWS)
     data = exports.csv_bytes(full) if suffix == "csv" else exports.excel_bytes(full)
-    assert len(import_files.read_table(data, f"liste.{suffix}")) == import_files.MAX_ROWS
+    assert len(list_files.read_table(data, f"liste.{suffix}")) == list_files.MAX_ROWS
 
 
 # --- Read in a child process with a time and memory bound -----------------------
@@ -304,12 +304,12 @@ def stopped(monkeypatch) -> list[str]:
         if name == "import_file_stopped":
             reasons.append(fields["reason"])
 
-    monkeypatch.setattr(import_files.logs, "event", event)
+    monkeypatch.setattr(list_files.logs, "event", event)
     return reasons
 
 
 def test_a_reading_that_takes_too_long_is_stopped_and_refused(monkeypatch, stopped):
-    monkeypatch.setattr(import_files, "PARSE_SECONDS", 0.05)
+    monkeypatch.setattr(list_files, "PARSE_SECONDS", 0.05)
     data = exports.excel_bytes(_members(2_000))
     message = _refused_within(data, "langsam.xlsx")
     assert TOO_HARD in message and "„langsam.xlsx“" in message
@@ -319,8 +319,8 @@ def test_a_reading_that_takes_too_long_is_stopped_and_refused(monkeypatch, stopp
 
 
 def test_a_reading_that_needs_too_much_memory_is_stopped_and_refused(monkeypatch, stopped):
-    monkeypatch.setattr(import_files, "PARSE_MEMORY", 8 * 1024 * 1024)
-    data = exports.csv_bytes(_members(import_files.MAX_ROWS))
+    monkeypatch.setattr(list_files, "PARSE_MEMORY", 8 * 1024 * 1024)
+    data = exports.csv_bytes(_members(list_files.MAX_ROWS))
     message = _refused_within(data, "gross.csv")
     assert TOO_HARD in message and "8 MB Arbeitsspeicher" in message
     assert stopped == ["memory"]
@@ -329,8 +329,8 @@ def test_a_reading_that_needs_too_much_memory_is_stopped_and_refused(monkeypatch
 
 def test_a_crafted_sheet_that_passes_the_checks_is_stopped_by_the_memory_bound(stopped):
     data = wide_row_xlsx()
-    import_files._check_xlsx(data)  # nothing to see before parsing
-    message = _refused_within(data, "eine-zeile.xlsx", seconds=import_files.PARSE_SECONDS)
+    list_files._check_xlsx(data)  # nothing to see before parsing
+    message = _refused_within(data, "eine-zeile.xlsx", seconds=list_files.PARSE_SECONDS)
     assert TOO_HARD in message and "160 MB Arbeitsspeicher" in message
     assert stopped in (["memory"], ["crashed"])  # a MemoryError in expat may end the child
     assert _descendants_settle() == []
@@ -338,13 +338,13 @@ def test_a_crafted_sheet_that_passes_the_checks_is_stopped_by_the_memory_bound(s
 
 def test_a_csv_at_the_limits_is_read_within_the_bound():
     """10.000 rows x 50 columns, 9 MB (the upload limit is 10 MB)."""
-    full = _members(import_files.MAX_ROWS).assign(
-        **{f"Extra {i}": [f"Wert {i} {n:06d}xyzab" for n in range(import_files.MAX_ROWS)]
-           for i in range(import_files.MAX_COLUMNS - 5)}
+    full = _members(list_files.MAX_ROWS).assign(
+        **{f"Extra {i}": [f"Wert {i} {n:06d}xyzab" for n in range(list_files.MAX_ROWS)]
+           for i in range(list_files.MAX_COLUMNS - 5)}
     )  # fmt: skip
     data = exports.csv_bytes(full)
     assert 8 * 1024 * 1024 < len(data) < 10 * 1024 * 1024
-    assert import_files.read_table(data, "voll.csv").shape == (import_files.MAX_ROWS, 50)
+    assert list_files.read_table(data, "voll.csv").shape == (list_files.MAX_ROWS, 50)
 
 
 def test_a_child_that_dies_is_refused_and_reaped(stopped):
@@ -370,14 +370,14 @@ def test_a_child_that_dies_is_refused_and_reaped(stopped):
 
 def test_one_file_at_a_time_and_the_next_waits_its_turn_or_is_told_to_retry(monkeypatch):
     slots = threading.BoundedSemaphore(1)
-    monkeypatch.setattr(import_files, "_SLOTS", slots)
-    monkeypatch.setattr(import_files, "PARSE_SECONDS", 0.1)
+    monkeypatch.setattr(list_files, "_SLOTS", slots)
+    monkeypatch.setattr(list_files, "PARSE_SECONDS", 0.1)
     slots.acquire()  # another upload is being read
     message = _refused_within(rows_csv(3), "liste.csv")
     assert "Gerade wird eine andere Datei eingelesen" in message
-    monkeypatch.setattr(import_files, "PARSE_SECONDS", 5.0)
+    monkeypatch.setattr(list_files, "PARSE_SECONDS", 5.0)
     threading.Timer(0.5, slots.release).start()  # its turn comes within the wait
-    assert len(import_files.read_table(rows_csv(3), "liste.csv")) == 2
+    assert len(list_files.read_table(rows_csv(3), "liste.csv")) == 2
 
 
 def test_the_child_neither_runs_the_servers_main_script_nor_outlives_the_reading(
@@ -391,7 +391,7 @@ def test_the_child_neither_runs_the_servers_main_script_nor_outlives_the_reading
     fake_main = types.ModuleType("__main__")
     fake_main.__file__ = str(script)
     monkeypatch.setitem(sys.modules, "__main__", fake_main)
-    assert len(import_files.read_table(rows_csv(3), "liste.csv")) == 2
+    assert len(list_files.read_table(rows_csv(3), "liste.csv")) == 2
     assert not marker.exists()
     assert _descendants_settle() == []
 
@@ -409,6 +409,6 @@ def test_files_read_in_the_child_are_exactly_what_reading_in_process_gives():
         (b"Titel;Themenbereich;Status\nA;B;C\n\n;;\nD;E;F\n\n", "liste.csv"),
         (rows_xlsx(5, "A1"), "liste.xlsx"),
     ):
-        child = import_files.read_table(data, name)
-        pd.testing.assert_frame_equal(child, import_files._read_table(data, name))
+        child = list_files.read_table(data, name)
+        pd.testing.assert_frame_equal(child, list_files._read_table(data, name))
         assert all(pd.api.types.is_object_dtype(d) for d in child.dtypes)

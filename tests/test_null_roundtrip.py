@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from components import fmt, forms
 from components.exports import ics_bytes
-from db import queries, services
+from db import dashboard_data, services
 from db.engine import session_scope
 from db.models import BERLIN, MeasureStatus, Meeting, Member, Organisation, ThematicArea
 from db.models import Measure as MeasureRow
@@ -240,7 +240,7 @@ def test_ics_of_meetings_without_notes_shows_no_missing_value(demo_engine):
             {"kind": "plenary", "title": "Ohne Ort", "starts_at": start, "ends_at": start},
         )
     with Session(demo_engine) as s:
-        meetings = queries.meetings(s)
+        meetings = dashboard_data.meetings(s)
     assert meetings["notes"].isna().sum() > 1 and meetings["location"].isna().any()
     data = ics_bytes(meetings.to_dict("records"))
     found = properties(data)

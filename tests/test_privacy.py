@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from components import exports
+from db import dashboard_data, participation, privacy, progress, services, vocabulary
 from db import deck_data as deck_db
-from db import participation, privacy, progress, queries, services, vocabulary
 from db.briefing_figures import build_briefing
 from db.config import PROJECT_ROOT, ConfigError
 from db.engine import session_scope
@@ -75,14 +75,14 @@ def anonymise(engine, member_id: int) -> None:
 def figures(engine) -> dict[str, Any]:
     """The outputs of the real read functions behind every dashboard, deck and briefing."""
     with Session(engine) as s:
-        plenaries = queries.held_plenaries(s, TODAY)
+        plenaries = dashboard_data.held_plenaries(s, TODAY)
         last_day = plenaries.iloc[0]["starts_at"].date()
         attendance = participation.attendance_by_sector(s)
         every_kind = ("plenary", "working_group", "other")
         return {
-            "members_per_sector": queries.members_per_sector(s, TODAY),
-            "headline_counts": queries.headline_counts(s, TODAY),
-            "headline_counts_then": queries.headline_counts(s, last_day),
+            "members_per_sector": dashboard_data.members_per_sector(s, TODAY),
+            "headline_counts": dashboard_data.headline_counts(s, TODAY),
+            "headline_counts_then": dashboard_data.headline_counts(s, last_day),
             "composition": participation.composition(s, TODAY),
             "attendance_by_sector": attendance,
             "sector_totals": participation.sector_totals(attendance),

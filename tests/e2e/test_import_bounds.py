@@ -23,7 +23,7 @@ import psutil
 import pytest
 from playwright.sync_api import Page, expect
 
-from db import import_files
+from db import list_files
 from db.demo import DEMO_USERS
 from tests.browser import new_page, open_page, sign_in, start_app, stop, wait_for_app
 from tests.test_import_limits import crafted_xlsx, rows_csv, rows_xlsx, wide_row_xlsx
@@ -267,6 +267,6 @@ def test_a_crafted_sheet_that_passes_the_checks_is_stopped_by_the_bound_meanwhil
     path.write_bytes(wide_row_xlsx())
     seconds = session.upload(path, "ist zu groß oder zu aufwendig zum Einlesen")
     report = session.report()
-    assert seconds < import_files.PARSE_SECONDS, report
+    assert seconds < list_files.PARSE_SECONDS, report
     assert max(session.pages + session.health) < PAGE_SECONDS, report
     assert session.watch.peak_pss < MEMORY_LIMIT, report
