@@ -7,7 +7,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db import fields
+from db import dashboard_data, fields
 from db.models import (
     Attendance,
     Measure,
@@ -115,20 +115,9 @@ def members(session: Session) -> pd.DataFrame:
 
 
 def meetings(session: Session) -> pd.DataFrame:
-    """Every meeting with the values the meeting form edits, newest first."""
-    stmt = select(
-        Meeting.id,
-        Meeting.kind,
-        Meeting.title,
-        Meeting.area_id,
-        Meeting.starts_at,
-        Meeting.ends_at,
-        Meeting.location,
-        Meeting.status,
-        Meeting.notes,
-        Meeting.version,
-    ).order_by(Meeting.starts_at.desc())
-    return _frame(session, stmt)
+    """Every meeting with the values the meeting form edits, newest first (the
+    calendar's read, `dashboard_data.meetings`, in the order the forms list them)."""
+    return dashboard_data.meetings(session).iloc[::-1].reset_index(drop=True)
 
 
 def attendance_sheet(session: Session, meeting_id: int) -> pd.DataFrame:
