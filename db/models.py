@@ -483,3 +483,41 @@ class BriefingDelivery(Base):
     recipient_count: Mapped[int | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
     requested_by: Mapped[str] = mapped_column(String(60), default="system")
+
+
+# A member's answer to the invitation to a planned meeting (db.responses). No row
+# means no answer yet ("keine Rückmeldung"); the German words are in db.vocabulary.
+RESPONSE_ANSWERS = ("accepted", "declined", "deputy")
+
+
+class MeetingResponse(Versioned, Base):
+    """What a member answered to the invitation to a meeting, and when the answer
+    came. A member who sends a deputy names a member (`deputy_member_id`) or,
+    for someone who is not a member, a name (`deputy_name`); either may still be
+    unknown."""
+
+    __tablename__ = "meeting_responses"
+    __table_args__ = (
+        CheckConstraint(_in("answer", RESPONSE_ANSWERS), name="answer"),
+        CheckConstraint(
+            "answer = 'deputy' OR (deputy_member_id IS NULL AND deputy_name IS NULL)",
+            name="deputy_only_when_announced",
+        ),
+        CheckConstraint("deputy_member_id IS NULL OR deputy_name IS NULL", name="one_deputy"),
+        CheckConstraint(
+            "deputy_member_id IS NULL OR deputy_member_id <> member_id", name="not_own_deputy"
+        ),
+    )
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    answer: Mapped[str] = mapped_column(String(20))
+    deputy_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    deputy_name: Mapped[str | None] = mapped_column(String(200))
+    received_on: Mapped[dt.date] = mapped_column(Date)
