@@ -20,11 +20,12 @@ import time
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
-from components import database, fmt, run_context
+from components import database, fmt, run_context, sso
 from db import accounts, logs, sessions
-from db.config import cookie_key
+from db.config import ConfigError, cookie_key
 from db.engine import session_scope
 from db.permissions import Actor
+from db.sso import password_sign_in
 
 COOKIE_NAME = sessions.COOKIE_NAME
 FORM_KEY = "auth_form"
@@ -123,15 +124,17 @@ def current_actor() -> Actor | None:
     st.session_state.pop(OUTAGE_KEY, None)
     if session_id is None and token_hash is None:
         st.session_state.pop(SIGN_OUT_KEY, None)
-        return None
+        return _by_provider()
     if context.session_id is None or context.username is None:
         _forget(STALE)  # a cookie from before this version, or one long deleted
-        return None
+        return _by_provider()
     now, lim = _now(), sessions.limits()
     if st.session_state.pop(SIGN_OUT_KEY, False):
         _end(context.session_id, "signed_out")
         logs.event("sign_out", user=context.username)
         _forget(_notice("signed_out"))
+        if context.sso:
+            sso.sign_out()  # and at the identity provider, where it offers that
         return None
     reason = context.end_reason_now(now, lim)
     if reason is not None:
@@ -139,7 +142,7 @@ def current_actor() -> Actor | None:
             _end(context.session_id, reason)
         logs.event("session_ended", user=context.username, reason=reason)
         _forget(_notice(reason))
-        return None
+        return _by_provider()  # back from the provider with a fresh sign-in
     if context.needs_touch(now, lim):
         with session_scope(database.engine()) as s:
             sessions.touch(s, context.session_id, now)
@@ -152,6 +155,27 @@ def current_actor() -> Actor | None:
     actor = Actor(context.username, context.role)
     st.session_state[LAST_CHECK_KEY] = (actor, time.monotonic())
     return actor
+
+
+def _by_provider() -> Actor | None:
+    """The actor of a fresh sign-in through the identity provider, now with a session
+    of ours like a password sign-in (components.sso); None when there is none."""
+    result = sso.sign_in()
+    if result is None:
+        return None
+    _signed_in(result.session_id, result.ticket, result.display_name)
+    actor = Actor(result.username, result.role)
+    st.session_state[LAST_CHECK_KEY] = (actor, time.monotonic())
+    return actor
+
+
+def _signed_in(session_id: int, ticket: str, display_name: str | None) -> None:
+    """This browser session has a new session of ours; the browser gets its cookie."""
+    st.session_state.pop(NOTICE_KEY, None)
+    st.session_state.pop(FORGET_COOKIE_KEY, None)
+    st.session_state[SESSION_KEY] = session_id
+    st.session_state[TICKET_KEY] = ticket
+    st.session_state[DISPLAY_NAME_KEY] = display_name
 
 
 def _while_the_database_is_away(session_id: int | None) -> Actor | None:
@@ -225,8 +249,19 @@ def _source() -> str | None:
 
 
 def sign_in_page() -> None:
-    """The page shown to everyone who is not signed in."""
+    """The page shown to everyone who is not signed in (and, after a sign-in at the
+    identity provider without access here, the "Kein Zugang" page)."""
     cookie_key()  # a shared database without its secret says so before the form
+    if sso.refused():
+        sso.no_access_page()
+        cookie_marker()
+        return
+    by_provider, by_password = sso.configured(), password_sign_in()
+    if not by_provider and not by_password:
+        raise ConfigError(
+            "DASHBOARD_PASSWORD_SIGN_IN ist „false“, aber in .streamlit/secrets.toml ist "
+            "kein Identitätsdienst ([auth]) eingerichtet: niemand könnte sich anmelden."
+        )
     _left, middle, _right = st.columns([1, 2, 1])
     with middle:
         st.title("Hessische Integrationskonferenz")
@@ -236,16 +271,24 @@ def sign_in_page() -> None:
             st.info(notice)  # what the user asked for
         elif notice:
             st.warning(notice)
-        with st.form(FORM_KEY):
-            st.header("Anmeldung")
-            username = st.text_input("Benutzername", max_chars=60, autocomplete="username")
-            password = st.text_input(
-                "Passwort", type="password", max_chars=200, autocomplete="current-password"
-            )
-            submitted = st.form_submit_button("Anmelden", type="primary")
-        if submitted:
-            _sign_in(username, password)
+        if by_provider:
+            sso.sign_in_button()
+        if by_password:
+            _password_form(second=by_provider)
     cookie_marker()
+
+
+def _password_form(second: bool) -> None:
+    """The form for name and password (SECOND: below the provider's button)."""
+    with st.form(FORM_KEY):
+        st.header("Mit Benutzername und Passwort" if second else "Anmeldung")
+        username = st.text_input("Benutzername", max_chars=60, autocomplete="username")
+        password = st.text_input(
+            "Passwort", type="password", max_chars=200, autocomplete="current-password"
+        )
+        submitted = st.form_submit_button("Anmelden", type="primary")
+    if submitted:
+        _sign_in(username, password)
 
 
 def _sign_in(username: str, password: str) -> None:
@@ -278,9 +321,5 @@ def _sign_in(username: str, password: str) -> None:
         st.error(DEACTIVATED)
     else:
         logs.event("sign_in", user=result.username, method="form")
-        st.session_state.pop(NOTICE_KEY, None)
-        st.session_state.pop(FORGET_COOKIE_KEY, None)
-        st.session_state[SESSION_KEY] = result.session_id
-        st.session_state[TICKET_KEY] = result.ticket
-        st.session_state[DISPLAY_NAME_KEY] = result.display_name
+        _signed_in(result.session_id, result.ticket, result.display_name)
         st.rerun()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bcrypt
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.errors import ValidationError
@@ -11,13 +11,22 @@ from db.models import User
 from db.permissions import check_role
 
 MIN_PASSWORD_LENGTH = 10
+# The stored hash of an account that signs in only through the identity provider
+# (created at its first sign-in there): no password matches it.
+NO_PASSWORD = "!sso"
 
 
 def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
 
 
+def has_password(password_hash: str) -> bool:
+    return password_hash != NO_PASSWORD
+
+
 def check_password(password: str, password_hash: str) -> bool:
+    if not has_password(password_hash):
+        return False
     return bcrypt.checkpw(password.encode("utf-8"), password_hash.encode("ascii"))
 
 
@@ -26,6 +35,21 @@ def _check_password_rules(password: str) -> None:
         raise ValidationError(
             "Passwort", f"muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein."
         )
+
+
+def check_email(session: Session, email: str, user_id: int | None = None) -> str | None:
+    """EMAIL as stored (lower case; None when empty); one address belongs to one account."""
+    email = email.strip().lower()
+    if not email:
+        return None
+    if len(email) > 200 or "@" not in email or any(c.isspace() for c in email):
+        raise ValidationError("E-Mail", "ist keine gültige E-Mail-Adresse.")
+    other = session.scalar(
+        select(User.username).where(func.lower(User.email) == email, User.id != (user_id or 0))
+    )
+    if other is not None:
+        raise ValidationError("E-Mail", f"gehört bereits zum Konto „{other}“.")
+    return email
 
 
 def get_user(session: Session, username: str) -> User | None:

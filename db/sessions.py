@@ -31,7 +31,7 @@ import pandas as pd
 from sqlalchemy import delete, false, insert, select, update
 from sqlalchemy.orm import Session
 
-from db.accounts import check_password, get_user
+from db.accounts import check_password, get_user, has_password
 from db.config import setting
 from db.models import DataVersion, SignInThrottle, User, UserSession
 
@@ -90,6 +90,7 @@ class RunContext:
     ended_at: dt.datetime | None = None
     end_reason: str | None = None
     cookie_pending: bool = False  # the browser has not traded its ticket yet
+    sso: bool = False  # started by a sign-in through the identity provider (db.sso)
 
     def end_reason_now(self, now: dt.datetime, lim: Limits) -> str | None:
         """Why this session may not go on at NOW (None: it may). Needs a session."""
@@ -127,6 +128,7 @@ def run_context(
             UserSession.ended_at,
             UserSession.end_reason,
             UserSession.ticket_hash,
+            UserSession.sso_login,
             User.username,
             User.role,
             User.active,
@@ -151,6 +153,7 @@ def run_context(
         ended_at=row.ended_at,
         end_reason=row.end_reason,
         cookie_pending=row.ticket_hash is not None,
+        sso=row.sso_login is not None,
     )
 
 
@@ -175,16 +178,38 @@ def _insert(
 
 
 def start(
-    session: Session, user_id: int, user_agent: str | None, now: dt.datetime
+    session: Session,
+    user_id: int,
+    user_agent: str | None,
+    now: dt.datetime,
+    sso_login: str | None = None,
 ) -> tuple[int, str]:
-    """A new session for USER_ID; returns its id and the one-time ticket that the
-    browser trades for the cookie within TICKET_SECONDS."""
+    """A new session for USER_ID (SSO_LOGIN: the hash of the provider sign-in that
+    started it, db.sso); returns its id and the one-time ticket that the browser
+    trades for the cookie within TICKET_SECONDS."""
     ticket = secrets.token_urlsafe(32)
     expires = now + dt.timedelta(seconds=TICKET_SECONDS)
     session_id = _insert(
-        session, user_id, user_agent, now, ticket_hash=digest(ticket), ticket_expires_at=expires
+        session,
+        user_id,
+        user_agent,
+        now,
+        ticket_hash=digest(ticket),
+        ticket_expires_at=expires,
+        sso_login=sso_login,
     )
     return session_id, ticket
+
+
+def signed_in(session: Session, user_id: int, now: dt.datetime) -> None:
+    """Remember when USER_ID last signed in, either way (shown on the Konten page).
+    Not an edit of the account: no version, no audit entry."""
+    session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(last_sign_in_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def start_with_token(
@@ -265,6 +290,7 @@ def open_sessions(
             UserSession.user_agent,
             UserSession.created_at,
             UserSession.last_seen_at,
+            UserSession.sso_login.is_not(None),
         )
         .join(User, User.id == UserSession.user_id)
         .where(
@@ -278,7 +304,7 @@ def open_sessions(
     if username is not None:
         query = query.where(User.username == username)
     rows = session.execute(query).all()
-    columns = ["id", "username", "display_name", "user_agent", "created_at", "last_seen_at"]
+    columns = ["id", "username", "display_name", "user_agent", "created_at", "last_seen_at", "sso"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -352,8 +378,11 @@ def sign_in(
     if throttle is not None and throttle.blocked_until is not None and throttle.blocked_until > now:
         return SignInResult("throttled", retry_at=throttle.blocked_until)
     user = get_user(session, name) if name else None
-    right = check_password(password, user.password_hash if user is not None else _dummy_hash())
-    if not right or user is None:
+    # an account without a password (it signs in through the identity provider) is
+    # checked against the dummy hash, like an unknown name
+    usable = user is not None and has_password(user.password_hash)
+    right = check_password(password, user.password_hash if usable else _dummy_hash())
+    if not right or not usable:
         failures = (throttle.failures if throttle is not None else 0) + 1
         delay = _delay(failures)
         retry_at = now + delay if delay is not None else None
@@ -375,6 +404,7 @@ def sign_in(
         return SignInResult("deactivated", username=user.username)
     _forget_old(session, now)
     session_id, ticket = start(session, user.id, user_agent, now)
+    signed_in(session, user.id, now)
     return SignInResult(
         "ok",
         username=user.username,

@@ -3,7 +3,7 @@ import datetime as dt
 import streamlit as st
 
 from components import auth, data, database, fmt, forms, navigation, tables, ui
-from db import admin_data, services, sessions
+from db import admin_data, services, sessions, sso
 from db.errors import DomainError
 from db.vocabulary import ROLE_LABELS
 
@@ -13,21 +13,44 @@ st.caption(
     "Konten anlegen, Rollen ändern, deaktivieren, Passwörter zurücksetzen und Anmeldungen beenden."
 )
 
-accounts = data.read_fresh(admin_data.accounts)
+accounts = data.read_fresh(admin_data.accounts).merge(
+    data.read_fresh(sso.accounts_sign_in), on="id", how="left"
+)
 open_sessions = data.read_fresh(sessions.open_sessions, dt.datetime.now(dt.UTC), sessions.limits())
 signed_in = open_sessions.groupby("username")["id"].count()
+WAYS_IN = {
+    (True, True): "Dienstkonto und Passwort",
+    (True, False): "Dienstkonto",
+    (False, True): "Passwort",
+    (False, False): "–",
+}
 table = accounts.assign(
     Rolle=accounts["role"].map(ROLE_LABELS),
     Status=accounts["active"].map({True: "aktiv", False: "deaktiviert"}),
+    Anmeldung=[
+        WAYS_IN[bool(a), bool(b)]
+        for a, b in zip(accounts["sso"], accounts["password"], strict=True)
+    ],
+    Zuletzt=accounts["last_sign_in_at"].map(fmt.datetime, na_action="ignore").fillna("–"),
     Anmeldungen=accounts["username"].map(signed_in).fillna(0).astype(int),
-)[["username", "display_name", "Rolle", "Status", "Anmeldungen"]].rename(
+)[
+    ["username", "display_name", "email", "Rolle", "Status", "Anmeldung", "Zuletzt", "Anmeldungen"]
+].rename(
     columns={
         "username": "Benutzername",
         "display_name": "Name",
+        "email": "E-Mail",
+        "Anmeldung": "Anmeldung über",
+        "Zuletzt": "Letzte Anmeldung",
         "Anmeldungen": "Offene Anmeldungen",
     }
 )
 ui.frame(table)
+st.caption(
+    "„Dienstkonto“: das Konto hat sich schon einmal über den Identitätsdienst des "
+    "Ministeriums angemeldet. Eine Anmeldung dort wird dem Konto mit derselben "
+    "E-Mail-Adresse zugeordnet."
+)
 
 left, right = st.columns(2)
 with left:
@@ -67,12 +90,19 @@ with right, st.container(border=True):
             index=list(ROLE_LABELS).index(row["role"]),
             format_func=ROLE_LABELS.get,
         )
+        email = st.text_input(
+            "E-Mail (für die Anmeldung mit dem Dienstkonto)",
+            value=row["email"] if isinstance(row["email"], str) else "",
+            max_chars=200,
+        )
         active = st.checkbox("Aktiv", value=bool(row["active"]))
         submitted = st.form_submit_button("Speichern")
     if submitted:
         try:
             if new_role != row["role"]:
                 database.write(actor, services.change_role, int(chosen), new_role)
+            if email.strip().lower() != (row["email"] if isinstance(row["email"], str) else ""):
+                database.write(actor, services.set_email, int(chosen), email)
             if active != bool(row["active"]):
                 database.write(actor, services.set_active, int(chosen), active)
         except DomainError as exc:
@@ -97,7 +127,9 @@ st.caption(
     "Wer wo angemeldet ist. Eine beendete Anmeldung führt beim nächsten Klick zur "
     "Anmeldeseite; das Konto bleibt aktiv."
 )
-ui.frame(tables.sign_in_sessions(open_sessions, auth.current_session_id()))
+shown_sessions = tables.sign_in_sessions(open_sessions, auth.current_session_id())
+shown_sessions.insert(2, "Über", open_sessions["sso"].map({True: "Dienstkonto", False: "Passwort"}))
+ui.frame(shown_sessions)
 if not open_sessions.empty:
     with st.form("accounts_end_session"):
         ended = st.selectbox(

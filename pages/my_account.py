@@ -3,7 +3,7 @@ import datetime as dt
 import streamlit as st
 
 from components import auth, data, database, fmt, forms, navigation, tables, ui
-from db import services, sessions
+from db import services, sessions, sso
 from db.errors import DomainError
 
 actor = navigation.page_actor("viewer")
@@ -31,6 +31,16 @@ with st.container(border=True):
             st.error(fmt.md(exc))
         else:
             st.rerun()
+
+has_password, by_provider = data.read_fresh(sso.way_in, actor.username)
+if by_provider:
+    st.info(
+        "Sie melden sich mit Ihrem Dienstkonto beim Identitätsdienst des Ministeriums an; "
+        "dessen Kennwort ändern Sie dort, nicht hier.",
+        icon=":material/badge:",
+    )
+if not has_password:
+    st.stop()
 
 form_column, _rest = st.columns([1, 1])
 with form_column, st.container(border=True):

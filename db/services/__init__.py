@@ -10,6 +10,7 @@ from db.services.accounts import (
     end_session,
     reset_password,
     set_active,
+    set_email,
     sign_out_everywhere,
 )
 from db.services.core import WRITE_SERVICES, write_service
@@ -73,6 +74,7 @@ __all__ = [
     "save_reference",
     "save_subscription",
     "set_active",
+    "set_email",
     "sign_out_everywhere",
     "update_measure",
     "update_meeting",

@@ -41,6 +41,14 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> No
 
 
 @write_service("admin")
+def set_email(session: Session, actor: Actor, user_id: int, email: str) -> None:
+    """The account's e-mail address: a sign-in through the identity provider with
+    this (verified) address is this account (db.sso)."""
+    user = load(session, User, user_id, "Das Konto")
+    user.email = accounts.check_email(session, email, user.id)
+
+
+@write_service("admin")
 def reset_password(session: Session, actor: Actor, user_id: int, password: str) -> None:
     """A new password set by an admin; every session of the account ends."""
     user = accounts.set_password(
