@@ -235,33 +235,36 @@ def entity_form(
 ) -> dict[str, Any]:
     """The widgets of ENTITY's declared fields, pre-filled from ROW; returns the payload
     for the entity's schema (`db.validation`). OPTIONS holds the choices of the
-    reference kinds: "organisation" (id, name, sector_id), "member" (id, label),
-    "areas" (id, name). A sector follows from the chosen organisation."""
+    reference kinds: "organisation" (id, name, sector_id), "member" and "meeting"
+    (id, label), "areas", "area" and "need" (id, name). A sector follows from the
+    chosen organisation; fields not `in_form` are left to the page."""
     rows = _Rows()
     payload: dict[str, Any] = {}
     for f in entity:
         key = widget_key(prefix, record_id, f.name)
-        if f.kind == "sector":
+        if f.kind == "sector" or not f.in_form:
             continue
         where = rows.place(f.wide)
         value = row.get(f.name)
         match f.kind:
             case "text" | "email":
                 payload[f.name] = where.text_input(f.form_label, value=text(row, f.name), key=key)
+            case "longtext":
+                payload[f.name] = where.text_area(f.form_label, value=text(row, f.name), key=key)
             case "date":
                 shown = fmt.or_none(value) or (dt.date.today() if f.required else None)
                 payload[f.name] = date_field(f.form_label, shown, key, where)
             case "choice":
                 with where:
                     payload[f.name] = _code_choice(f, value, key)
-            case "organisation" | "member":
+            case "organisation" | "member" | "area" | "need" | "meeting":
                 with where:
                     payload[f.name] = choice(
                         f.form_label,
                         options[f.kind],
                         value,
                         key,
-                        label_column="label" if f.kind == "member" else "name",
+                        label_column="label" if f.kind in ("member", "meeting") else "name",
                         optional=not f.required,
                         none_label=f.none_label,
                     )

@@ -23,6 +23,7 @@ from typing import Literal
 
 Kind = Literal[
     "text",  # a line of text
+    "longtext",  # a text of several lines
     "email",  # a line of text that must be an e-mail address
     "date",  # a day, typed TT.MM.JJJJ
     "choice",  # one of CHOICES (code -> German word); the database stores the code
@@ -30,6 +31,11 @@ Kind = Literal[
     "sector",  # the id of a sector; follows from the organisation in the form
     "member",  # the id of another member
     "areas",  # the ids of thematic areas (working groups), named by short name in the lists
+    "area",  # the id of a thematic area, named (or short-named) in the lists
+    "status",  # the id of a measure status, named in the lists
+    "need",  # the id of a need for action (not in the lists)
+    "meeting",  # the id of a meeting, as its ID in the lists
+    "percent",  # a whole number from 0 to 100, or unknown
 ]
 
 
@@ -46,6 +52,8 @@ class Field:
     hint: str | None = None  # shown after the label in the form: "E-Mail (freiwillig)"
     none_label: str = "–"  # an optional choice's "nothing chosen"
     personal: bool = False  # names or reaches the person: erased on anonymisation
+    listed: bool = True  # a column of the import and export lists
+    in_form: bool = True  # a widget of the entity form (False: the page sets it its own way)
 
     @property
     def header(self) -> str:
@@ -78,11 +86,16 @@ class Entity:
     @property
     def headers(self) -> list[str]:
         """The list columns: ID, the fields, Version (the import's optimistic lock)."""
-        return ["ID", *(f.header for f in self.fields), "Version"]
+        return ["ID", *(f.header for f in self.listed), "Version"]
+
+    @property
+    def listed(self) -> tuple[Field, ...]:
+        """The fields that are columns of the import and export lists, in their order."""
+        return tuple(f for f in self.fields if f.listed)
 
     @property
     def required_headers(self) -> list[str]:
-        return [f.header for f in self.fields if f.required]
+        return [f.header for f in self.listed if f.required]
 
     @property
     def personal(self) -> tuple[str, ...]:
@@ -114,6 +127,27 @@ MEMBER = Entity(
             "choice",
             choices={"member": "Mitglied", "spokesperson": "Sprecherin/Sprecher"},
             none_label="– keine Angabe –",
+        ),
+    )
+)
+
+MEASURE = Entity(
+    (
+        Field("title", "Titel", required=True, wide=True),
+        Field("description", "Beschreibung", "longtext", max_length=4000, wide=True),
+        Field("area_id", "Themenbereich", "area", required=True),
+        Field("need_id", "Handlungsbedarf", "need", listed=False),
+        # status and percent are chosen outside the form: a status proposes its percent
+        Field("status_id", "Status", "status", required=True, in_form=False),
+        Field("progress", "Fortschritt (%)", "percent", in_form=False),
+        Field("responsible", "Verantwortlich"),
+        Field("start_date", "Beginn", "date"),
+        Field("due_date", "Fällig am", "date"),
+        Field(
+            "proposed_at_meeting_id",
+            "Vorgeschlagen in",
+            "meeting",
+            column="Vorgeschlagen in (Termin-ID)",
         ),
     )
 )

@@ -13,14 +13,16 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import fields, form_data
-from db.list_files import MEASURE_COLUMNS, MEMBER_COLUMNS
+from db import fields, form_data, responses
+from db.list_files import MEASURE_COLUMNS, MEMBER_COLUMNS, RESPONSE_COLUMNS
 from db.models import (
     Measure,
     MeasureStatus,
     ThematicArea,
     WorkingGroupMembership,
 )
+from db.validation import EARLIEST
+from db.vocabulary import RESPONSE_LABELS
 
 
 def _frame(rows: Iterable[Sequence[Any]], columns: list[str]) -> pd.DataFrame:
@@ -84,20 +86,10 @@ def export_measures(session: Session) -> pd.DataFrame:
 
     Fortschritt None means unknown (not 0 %).
     """
+    named = {"area": ThematicArea.name, "status": MeasureStatus.name}
+    columns = (named.get(f.kind, getattr(Measure, f.name)) for f in fields.MEASURE.listed)
     stmt = (
-        select(
-            Measure.id,
-            Measure.title,
-            Measure.description,
-            ThematicArea.name,
-            MeasureStatus.name,
-            Measure.progress,
-            Measure.responsible,
-            Measure.start_date,
-            Measure.due_date,
-            Measure.proposed_at_meeting_id,
-            Measure.version,
-        )
+        select(Measure.id, *columns, Measure.version)
         .join(ThematicArea, ThematicArea.id == Measure.area_id)
         .join(MeasureStatus, MeasureStatus.id == Measure.status_id)
         .where(Measure.archived.is_(False))
@@ -106,6 +98,31 @@ def export_measures(session: Session) -> pd.DataFrame:
     return _frame(session.execute(stmt), MEASURE_COLUMNS)
 
 
+def export_responses(session: Session, meeting_id: int | None = None) -> pd.DataFrame:
+    """The answers to MEETING_ID (default: to every planned meeting), one row per
+    invited member, in the import's columns; "keine Rückmeldung" where none came."""
+    meetings = responses.meetings_with_answers(session, EARLIEST)
+    if meeting_id is None:
+        meetings = meetings[meetings["status"] == "planned"]
+    else:
+        meetings = meetings[meetings["id"] == meeting_id]
+    rows = []
+    for meeting in meetings.itertuples():
+        sheet = responses.response_sheet(session, meeting.id)
+        label = f"{meeting.title} ({meeting.starts_at:%d.%m.%Y})"
+        rows += [
+            (
+                meeting.id, label, r.member_id, r.first_name, r.last_name, r.organisation,
+                r.email, RESPONSE_LABELS[r.answer], r.deputy, r.received_on, plain(r.version),
+            )
+            for r in sheet.itertuples()
+        ]  # fmt: skip
+    return _frame(rows, RESPONSE_COLUMNS)
+
+
+EXPORTS = {"members": export_members, "measures": export_measures, "responses": export_responses}
+
+
 def export(session: Session, kind: str) -> pd.DataFrame:
-    """The export of KIND ("members" or "measures")."""
-    return {"members": export_members, "measures": export_measures}[kind](session)
+    """The export of KIND (a key of EXPORTS)."""
+    return EXPORTS[kind](session)

@@ -43,25 +43,21 @@ from db import fields, logs
 from db.errors import InvalidInput
 
 MEMBER_COLUMNS = fields.MEMBER.headers
-MEASURE_COLUMNS = [
-    "ID",
-    "Titel",
-    "Beschreibung",
-    "Themenbereich",
-    "Status",
-    "Fortschritt (%)",
-    "Verantwortlich",
-    "Beginn",
-    "Fällig am",
-    "Vorgeschlagen in (Termin-ID)",
-    "Version",
-]
-COLUMNS = {"members": MEMBER_COLUMNS, "measures": MEASURE_COLUMNS}
+MEASURE_COLUMNS = fields.MEASURE.headers
+# Members' answers to the invitation to a meeting (db.response_list); a list for one
+# meeting may leave out "Termin-ID", a member is found by ID, e-mail or name.
+RESPONSE_COLUMNS = [
+    "Termin-ID", "Termin", "Mitglied-ID", "Vorname", "Nachname", "Organisation", "E-Mail",
+    "Rückmeldung", "Vertretung", "Eingegangen am", "Version",
+]  # fmt: skip
+COLUMNS = {"members": MEMBER_COLUMNS, "measures": MEASURE_COLUMNS, "responses": RESPONSE_COLUMNS}
 REQUIRED = {
     "members": fields.MEMBER.required_headers,
-    "measures": ["Titel", "Themenbereich", "Status"],
+    "measures": fields.MEASURE.required_headers,
+    "responses": ["Rückmeldung"],
 }
-DATE_COLUMNS = {f.header for f in fields.MEMBER if f.kind == "date"} | {"Beginn", "Fällig am"}
+DATE_COLUMNS = {f.header for e in (fields.MEMBER, fields.MEASURE) for f in e if f.kind == "date"}
+DATE_COLUMNS.add("Eingegangen am")
 
 # Limits checked before a file is parsed, so that no upload can keep the server
 # busy or fill its memory (a crafted .xlsx is a zip that may expand a
@@ -112,7 +108,9 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
 
-_CANONICAL = {" ".join(c.split()).casefold(): c for c in MEMBER_COLUMNS + MEASURE_COLUMNS}
+_CANONICAL = {
+    " ".join(c.split()).casefold(): c for c in MEMBER_COLUMNS + MEASURE_COLUMNS + RESPONSE_COLUMNS
+}
 
 
 def _unneutralise(text: str) -> str:
@@ -178,7 +176,7 @@ def canonical_header(header: Any) -> str:
 
 
 def _guess_kind(headers: list[str]) -> str | None:
-    shared = set(MEMBER_COLUMNS) & set(MEASURE_COLUMNS)
+    shared = {c for c in _CANONICAL.values() if sum(c in cols for cols in COLUMNS.values()) > 1}
     scores = {kind: len((set(cols) - shared) & set(headers)) for kind, cols in COLUMNS.items()}
     best = max(scores, key=scores.get)
     return best if scores[best] else None

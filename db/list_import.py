@@ -312,8 +312,7 @@ def _names(session: Session, model: Any, *columns: Any) -> dict[str, int]:
 
 # The payload of the write services: what a row sets and what "unverändert" compares.
 MEMBER_FIELDS = fields.MEMBER.names
-MEASURE_FIELDS = ("title", "description", "area_id", "proposed_at_meeting_id", "need_id")
-MEASURE_FIELDS += ("responsible", "status_id", "progress", "start_date", "due_date")
+MEASURE_FIELDS = fields.MEASURE.names
 
 
 def _states(
@@ -449,25 +448,26 @@ def preview_measures(
         row = _Row(line, cells, columns)
         before = _identify(row, current, versions, seen, "Die Maßnahme")
         payload = dict(before) if before else _empty_measure()
-        texts = {"Titel": "title", "Beschreibung": "description", "Verantwortlich": "responsible"}
-        for column, key in texts.items():
-            if row.has(column):
-                payload[key] = row.text(column)
-        for column, key in {"Beginn": "start_date", "Fällig am": "due_date"}.items():
-            if row.has(column):
-                payload[key] = row.date(column)
-        if row.has("Themenbereich"):
-            payload["area_id"] = row.lookup("Themenbereich", areas, "Themenbereich")
-        if row.has("Status"):
-            payload["status_id"] = row.lookup("Status", statuses, "Status")
-        if row.has("Fortschritt (%)"):
-            payload["progress"] = row.integer("Fortschritt (%)")
-        if row.has("Vorgeschlagen in (Termin-ID)"):
-            column = "Vorgeschlagen in (Termin-ID)"
-            meeting_id = row.integer(column, "Vorgeschlagen in")
-            if meeting_id is not None and meeting_id not in meetings:
-                row.error(column, f"Einen Termin mit der ID {meeting_id} gibt es nicht.")
-            payload["proposed_at_meeting_id"] = meeting_id
+        for f in fields.MEASURE.listed:
+            if not row.has(f.header):
+                continue
+            column = f.header
+            match f.kind:
+                case "text" | "longtext":
+                    payload[f.name] = row.text(column)
+                case "date":
+                    payload[f.name] = row.date(column)
+                case "area":
+                    payload[f.name] = row.lookup(column, areas, f.label)
+                case "status":
+                    payload[f.name] = row.lookup(column, statuses, f.label)
+                case "percent":
+                    payload[f.name] = row.integer(column)
+                case "meeting":
+                    meeting_id = row.integer(column, f.label)
+                    if meeting_id is not None and meeting_id not in meetings:
+                        row.error(column, f"Einen Termin mit der ID {meeting_id} gibt es nicht.")
+                    payload[f.name] = meeting_id
         _unique_title(row, payload, titles, in_file, area_names)
         _validate(row, MeasureInput, payload, before)
         due = row.result.data.get("due_date")

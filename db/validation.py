@@ -26,7 +26,7 @@ from pydantic_core import PydanticCustomError
 
 from db import fields
 from db.errors import InvalidInput
-from db.models import ATTENDANCE_STATUSES, MEETING_KINDS, MEETING_STATUSES
+from db.models import ATTENDANCE_STATUSES, MEETING_KINDS, MEETING_STATUSES, RESPONSE_ANSWERS
 
 EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2100, 12, 31)
@@ -201,7 +201,7 @@ def _one_of(choices: Mapping[str, str]) -> Callable[[str | None], str | None]:
 def _field_type(f: fields.Field) -> Any:
     """The type and checks of a declared field (its title is added by `schema`)."""
     match f.kind:
-        case "text" | "email":
+        case "text" | "longtext" | "email":
             kind = (Text if f.required else OptionalText)(f.label, f.max_length)
             return Annotated[kind, AfterValidator(_email)] if f.kind == "email" else kind
         case "date":
@@ -210,8 +210,10 @@ def _field_type(f: fields.Field) -> Any:
             return Annotated[
                 str | None, BeforeValidator(_strip), AfterValidator(_one_of(f.choices))
             ]
-        case "organisation" | "sector" | "member":
+        case "organisation" | "sector" | "member" | "area" | "status" | "need" | "meeting":
             return int if f.required else OptionalId
+        case "percent":
+            return Progress
         case "areas":
             return tuple[int, ...]
     raise ValueError(f"unknown field kind {f.kind!r}")
@@ -287,23 +289,18 @@ class AttendanceInput(Schema):
         return self
 
 
-class MeasureInput(Schema):
-    title: Text("Titel", 200)
-    description: OptionalText("Beschreibung", 4000)
-    area_id: int = Field(title="Themenbereich")
-    proposed_at_meeting_id: OptionalId = Field(None, title="Vorgeschlagen in")
-    need_id: OptionalId = Field(None, title="Handlungsbedarf")
-    responsible: OptionalText("Verantwortlich", 200)
-    status_id: int = Field(title="Status")
-    progress: Progress = Field(None, title="Fortschritt (%)")
-    start_date: OptionalDay = Field(None, title="Beginn")
-    due_date: OptionalDay = Field(None, title="Fällig am")
+class _MeasureRules(Schema):
+    """The rules of a measure that involve more than one field."""
 
     @model_validator(mode="after")
-    def _dates(self) -> MeasureInput:
-        if self.start_date and self.due_date and self.due_date < self.start_date:
+    def _dates(self) -> _MeasureRules:
+        start, due = self.start_date, self.due_date  # type: ignore[attr-defined]
+        if start and due and due < start:
             raise PydanticCustomError("order", "Fällig am: darf nicht vor dem Beginn liegen.")
         return self
+
+
+MeasureInput = schema("MeasureInput", fields.MEASURE, _MeasureRules)
 
 
 class LeaveInput(Schema):
@@ -381,3 +378,37 @@ def check(schema: type[M], data: dict[str, Any]) -> M:
         return schema.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput(messages(schema, exc)) from None
+
+
+class ResponseInput(Schema):
+    """A member's answer to the invitation to a meeting; `answer` None is no answer
+    yet (nothing stored). A deputy is a member or, for someone else, a name."""
+
+    member_id: int = Field(title="Mitglied")
+    answer: Annotated[str | None, BeforeValidator(_strip)] = Field(None, title="Rückmeldung")
+    deputy_member_id: OptionalId = Field(None, title="Vertretung")
+    deputy_name: OptionalText("Vertretung", 200)
+    received_on: OptionalDay = Field(None, title="Eingegangen am")
+
+    @model_validator(mode="after")
+    def _rules(self) -> ResponseInput:
+        if self.answer is not None and self.answer not in RESPONSE_ANSWERS:
+            raise PydanticCustomError("choice", "Rückmeldung: unbekannter Wert.")
+        has_deputy = self.deputy_member_id is not None or self.deputy_name is not None
+        if has_deputy and self.answer != "deputy":
+            raise PydanticCustomError(
+                "deputy", "Vertretung: nur bei „Vertretung angekündigt“ anzugeben."
+            )
+        if self.deputy_member_id is not None and self.deputy_name is not None:
+            raise PydanticCustomError(
+                "deputy", "Vertretung: entweder ein Mitglied oder ein Name, nicht beides."
+            )
+        if self.deputy_member_id == self.member_id:
+            raise PydanticCustomError(
+                "deputy", "Vertretung: ein Mitglied kann sich nicht selbst vertreten."
+            )
+        if self.answer is None and self.received_on is not None:
+            raise PydanticCustomError(
+                "received", "Eingegangen am: ohne Rückmeldung kein Eingangsdatum."
+            )
+        return self

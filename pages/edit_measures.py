@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from components import data, fmt, forms, navigation, tables, ui
-from db import audit, form_data, services
+from db import audit, fields, form_data, services
 
 actor = navigation.page_actor("editor")
 today = dt.date.today()
@@ -42,44 +42,9 @@ def progress_input(key: str, current: int | None, status_id: int | None) -> str 
 
 
 def measure_form(prefix: str, record_id: int | str, row: dict) -> dict:
-    k = lambda f: forms.widget_key(prefix, record_id, f)  # noqa: E731
-    title = st.text_input("Titel", value=forms.text(row, "title"), key=k("title"))
-    description = st.text_area(
-        "Beschreibung", value=forms.text(row, "description"), key=k("description")
-    )
-    c1, c2 = st.columns(2)
-    with c1:
-        area_id = forms.choice("Themenbereich", areas, row.get("area_id"), k("area"))
-    with c2:
-        need_id = forms.choice(
-            "Handlungsbedarf", need_choices, row.get("need_id"), k("need"), optional=True
-        )
-    c1, c2 = st.columns(2)
-    with c1:
-        meeting_id = forms.choice(
-            "Vorgeschlagen in",
-            meeting_choices,
-            row.get("proposed_at_meeting_id"),
-            k("meeting"),
-            label_column="label",
-            optional=True,
-        )
-    responsible = c2.text_input(
-        "Verantwortlich", value=forms.text(row, "responsible"), key=k("responsible")
-    )
-    c1, c2 = st.columns(2)
-    start = forms.date_field("Beginn", row.get("start_date"), k("start"), c1)
-    due = forms.date_field("Fällig am", row.get("due_date"), k("due"), c2)
-    return {
-        "title": title,
-        "description": description,
-        "area_id": area_id,
-        "need_id": need_id,
-        "proposed_at_meeting_id": meeting_id,
-        "responsible": responsible,
-        "start_date": start,
-        "due_date": due,
-    }
+    """The declared measure fields (`db.fields.MEASURE`) but status and percent."""
+    options = {"area": areas, "need": need_choices, "meeting": meeting_choices}
+    return forms.entity_form(fields.MEASURE, prefix, record_id, row, options)
 
 
 def status_choice(key: str, current: int | None) -> int:
