@@ -753,3 +753,62 @@ def progress_over_time(series: pd.DataFrame, plenaries: pd.DataFrame) -> alt.Top
         "Liniendiagramm: mittlerer bekannter Fortschritt je Themenbereich am Monatsende; "
         "gestrichelte Linien markieren die Plenarsitzungen.",
     )
+
+
+# --------------------------------------------------------------------------- answers
+
+
+def expected_representation(expected: pd.DataFrame, threshold: float) -> alt.TopLevelMixin:
+    """Per sector the share of its invited seats expected at a meeting (members who
+    accepted plus announced deputies), against THRESHOLD (from
+    responses.expected_by_sector). Sectors keep their colours (palette by sector
+    order); a flagged sector says so in its figure."""
+    df = expected.rename(columns={"sector": "Bereich"}).assign(
+        Anteil=expected["share"].astype(float),
+        Label=[
+            f"{e} von {i} · {fmt.percent(s)}" + (" · gefährdet" if f else "")
+            for e, i, s, f in zip(
+                expected["expected"], expected["invited"], expected["share"], expected["flagged"],
+                strict=True,
+            )
+        ],
+        AnteilText=expected["share"].map(percent),
+    )  # fmt: skip
+    colours = [PALETTE[int(o) % len(PALETTE)] for o in df["sector_order"]]
+    chars = int(df["Label"].str.len().max()) if len(df) else 1
+    base = alt.Chart(df).encode(
+        y=alt.Y("Bereich:N", sort=None, title=None),
+        x=alt.X(
+            "Anteil:Q",
+            title="Erwartete Sitze (Anteil der eingeladenen)",
+            axis=alt.Axis(labelExpr=SHARE_LABEL, labelFlush=True, values=[0, 0.25, 0.5, 0.75, 1]),
+            scale=alt.Scale(nice=False, **_with_room(0, 1, chars)),
+        ),
+        tooltip=[
+            alt.Tooltip("Bereich:N"),
+            alt.Tooltip("invited:Q", format="d", title="eingeladen"),
+            alt.Tooltip("expected:Q", format="d", title="erwartet"),
+            alt.Tooltip("AnteilText:N", title="Anteil"),
+        ],
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color(
+            "Bereich:N", scale=alt.Scale(domain=df["Bereich"].tolist(), range=colours), legend=None
+        )
+    )
+    labels = base.mark_text(align="left", dx=4, fontSize=alt.ExprRef(FIGURE_SIZE)).encode(
+        text=alt.Text("Label:N")
+    )
+    line = pd.DataFrame({"Schwelle": [threshold], "Text": [f"Schwelle {fmt.percent(threshold)}"]})
+    rule = (
+        alt.Chart(line)
+        .mark_rule(color="#555555", strokeDash=[4, 3], strokeWidth=2)
+        .encode(x=alt.X("Schwelle:Q"))
+    )
+    return finish(
+        bars + labels + rule,
+        "Erwartete Vertretung nach Bereich",
+        "Balkendiagramm: je Bereich die erwarteten Sitze (Zusagen und angekündigte "
+        "Vertretungen) als Anteil der eingeladenen Sitze; die gestrichelte Linie ist die "
+        f"Schwelle von {fmt.percent(threshold)}, darunter gilt ein Bereich als gefährdet.",
+    )

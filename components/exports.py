@@ -405,6 +405,10 @@ def ics_bytes(
     UIDs depend only on the meeting id, so re-importing an export updates the
     events instead of duplicating them; SEQUENCE follows the meeting's version.
     """
+    return _calendar(meetings, calendar_name).to_ical()
+
+
+def _calendar(meetings: list[dict[str, Any]], calendar_name: str) -> icalendar.Calendar:
     first, last = _timezone_window(meetings)
     calendar = icalendar.Calendar.new(
         name=calendar_name,  # writes NAME and X-WR-CALNAME
@@ -417,4 +421,45 @@ def ics_bytes(
     )
     for meeting in meetings:
         calendar.add_component(_event(meeting))
+    return calendar
+
+
+# A member's answer as the attendee's participation status (RFC 5545, PARTSTAT).
+PARTSTAT = {
+    "accepted": "ACCEPTED",
+    "declined": "DECLINED",
+    "deputy": "DELEGATED",
+    "none": "NEEDS-ACTION",
+}
+
+
+def invitation_bytes(
+    meeting: dict[str, Any], attendees: pd.DataFrame, organizer: tuple[str, str]
+) -> bytes:
+    """An iTIP invitation (RFC 5546) to MEETING for calendar programs: METHOD:REQUEST
+    with ORGANIZER (name, e-mail) and one ATTENDEE per row of ATTENDEES (name,
+    email, answer) that has an e-mail; for a cancelled meeting METHOD:CANCEL with
+    STATUS:CANCELLED. UID and SEQUENCE are those of the calendar export, so a
+    changed meeting is an update of the same event with a higher SEQUENCE."""
+    calendar = _calendar([meeting], "Hessische Integrationskonferenz")
+    cancelled = meeting["status"] == "cancelled"
+    calendar.add("METHOD", "CANCEL" if cancelled else "REQUEST")
+    event = calendar.events[0]
+    name, email = organizer
+    event.add("ORGANIZER", icalendar.vCalAddress(f"mailto:{email}"), parameters={"CN": name})
+    for person in attendees.itertuples():
+        address = _ics_text({"email": person.email}, "email")
+        if address is None:
+            continue
+        event.add(
+            "ATTENDEE",
+            icalendar.vCalAddress(f"mailto:{address}"),
+            parameters={
+                "CN": person.name,
+                "CUTYPE": "INDIVIDUAL",
+                "ROLE": "REQ-PARTICIPANT",
+                "PARTSTAT": PARTSTAT[person.answer],
+                "RSVP": "FALSE" if cancelled else "TRUE",
+            },
+        )
     return calendar.to_ical()

@@ -22,6 +22,7 @@ from db.vocabulary import (
     MEETING_KIND_LABELS,
     MEETING_STATUS_LABELS,
     RECORD_NAMES,
+    RESPONSE_LABELS,
     ROLE_LABELS,
 )
 
@@ -40,6 +41,7 @@ _SCHEMAS = {
     "sectors": validation.SectorInput,
     "thematic_areas": validation.AreaInput,
     "measure_statuses": validation.StatusInput,
+    "meeting_responses": validation.ResponseInput,
 }
 # Fields no form edits, and names a schema title would say less well here.
 _FIELDS = {
@@ -87,6 +89,10 @@ _FIELDS = {
     "recipient_count": "Anzahl Empfänger",
     "last_error": "Letzter Fehler",
     "requested_by": "Angefordert von",
+    "answer": "Rückmeldung",
+    "deputy_member_id": "Vertretung (Mitglied)",
+    "deputy_name": "Vertretung (Name)",
+    "received_on": "Eingegangen am",
 }
 # Tables whose fields are declared in db/fields.py (their choices' words come from there).
 _DECLARED = {"members": fields.MEMBER}
@@ -96,6 +102,7 @@ _CODES: dict[tuple[str, str], dict[str, str]] = {
     ("attendance", "status"): ATTENDANCE_LABELS,
     ("users", "role"): ROLE_LABELS,
     ("briefing_deliveries", "status"): DELIVERY_STATUS_LABELS,
+    ("meeting_responses", "answer"): RESPONSE_LABELS,
 }
 
 

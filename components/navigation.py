@@ -55,6 +55,9 @@ PAGES: list[PageSpec] = [
         "Bearbeiten",
     ),
     PageSpec(
+        "pages/responses.py", "Rückmeldungen", ":material/how_to_reg:", "editor", "Bearbeiten"
+    ),
+    PageSpec(
         "pages/edit_measures.py",
         "Maßnahmen & Fortschritt",
         ":material/edit_note:",

@@ -124,3 +124,18 @@ def smtp_settings() -> SmtpSettings | None:
         "nein",
     )
     return SmtpSettings(host, int(port), user, setting("SMTP_PASSWORD"), sender, starttls)
+
+
+RESPONSE_THRESHOLD_DEFAULT = 50
+
+
+def response_threshold() -> float:
+    """RESPONSE_THRESHOLD_PERCENT: below this share of its invited seats expected
+    (members who accepted plus announced deputies), a sector is flagged before a
+    meeting. A whole number from 0 to 100; default 50."""
+    value = (setting("RESPONSE_THRESHOLD_PERCENT", str(RESPONSE_THRESHOLD_DEFAULT)) or "").strip()
+    if not value.isdigit() or not 0 <= int(value) <= 100:
+        raise ConfigError(
+            f"RESPONSE_THRESHOLD_PERCENT ist keine ganze Zahl von 0 bis 100: {value!r}."
+        )
+    return int(value) / 100

@@ -24,12 +24,14 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from db import demo_catalogue as cat
+from db.form_data import invited_members
 from db.models import (
     BERLIN,
     Attendance,
     Measure,
     MeasureStatus,
     Meeting,
+    MeetingResponse,
     Member,
     Need,
     Organisation,
@@ -282,6 +284,7 @@ def _load_body(
         session, rng, recent, today, suffix, area_ids, status_ids, meetings
     )
     members = len(member_ids) + len(deputy_rows) + joined
+    _responses(session, random.Random(f"{seed}/{copy}/responses"), today, meeting_ids)
     return members, len(meeting_ids), measures, len(att_rows), updates
 
 
@@ -526,3 +529,87 @@ DEMO_USERS: list[tuple[str, str, str, str]] = [
     ("geschaeftsstelle", "Geschäftsstelle (Demo)", "editor", "geschaeftsstelle-demo-2026"),
     ("admin", "Administration (Demo)", "admin", "admin-demo-2026"),
 ]
+
+
+def _responses(session: Session, rng: random.Random, today: dt.date, meeting_ids: list[int]):
+    """Answers to the invitations of the next planned meetings and of the last held
+    ones. Before the next meeting one sector (cat.AT_RISK, or the largest there)
+    has declined or not answered, so the overview warns out of the box; the other
+    sectors there expect at least 60 % of their seats."""
+    now = dt.datetime.combine(today, dt.time(0), tzinfo=BERLIN)
+    meetings = session.scalars(
+        select(Meeting).where(Meeting.id.in_(meeting_ids)).order_by(Meeting.starts_at)
+    ).all()
+    coming = [m for m in meetings if m.status == "planned" and m.starts_at >= now][:3]
+    held = [m for m in meetings if m.status == "held"][-3:]
+    deputies = dict(
+        session.execute(
+            select(Member.deputy_for_id, func.min(Member.id))
+            .where(Member.deputy_for_id.is_not(None))
+            .group_by(Member.deputy_for_id)
+        ).all()
+    )
+    rows = []
+    for position, meeting in enumerate(coming):
+        seats = session.execute(
+            select(Member.id, Sector.name)
+            .join(Sector, Sector.id == Member.sector_id)
+            .where(Member.id.in_(invited_members(meeting)))
+            .order_by(Member.id)
+        ).all()
+        by_sector: dict[str, list[int]] = {}
+        for member_id, sector in seats:
+            by_sector.setdefault(sector, []).append(member_id)
+        risk = (
+            cat.AT_RISK
+            if cat.AT_RISK in by_sector
+            else max(by_sector, key=lambda s: len(by_sector[s]), default=None)
+        )
+        share = 0.8 - 0.25 * position  # fewer answers the further off a meeting is
+        for sector, members in by_sector.items():
+            sure = 0 if sector == risk and position == 0 else -(-len(members) * 6 // 10)
+            for index, member_id in enumerate(members):
+                if sector == risk and position == 0:
+                    answer = rng.choice(["declined", "declined", None])
+                elif index < sure and position == 0:
+                    answer = (
+                        "deputy" if member_id in deputies and rng.random() < 0.3 else "accepted"
+                    )
+                elif rng.random() < share:
+                    answer = rng.choice(["accepted"] * 6 + ["declined"] * 2 + ["deputy"])
+                else:
+                    answer = None
+                if answer is not None:
+                    rows.append(_answer(rng, meeting, member_id, answer, deputies, now))
+    for meeting in held:
+        attended = session.execute(
+            select(Attendance.member_id, Attendance.status, Attendance.deputy_attended).where(
+                Attendance.meeting_id == meeting.id
+            )
+        ).all()
+        for member_id, status, deputy in attended:
+            if deputy:
+                answer = "deputy" if member_id in deputies else "declined"
+            elif status == "present":
+                answer = rng.choice(["accepted"] * 9 + [None])
+            else:
+                answer = rng.choice(["accepted", "declined", "declined", None])
+            if answer is not None:
+                rows.append(_answer(rng, meeting, member_id, answer, deputies, meeting.starts_at))
+    if rows:
+        session.execute(insert(MeetingResponse), rows)
+
+
+def _answer(rng, meeting, member_id, answer, deputies, before: dt.datetime) -> dict:
+    """One answer, received within the three weeks before BEFORE."""
+    deputy = deputies.get(member_id) if answer == "deputy" else None
+    return {
+        "meeting_id": meeting.id,
+        "member_id": member_id,
+        "answer": answer,
+        "deputy_member_id": deputy,
+        "deputy_name": rng.choice(cat.GUEST_DEPUTIES)
+        if answer == "deputy" and not deputy
+        else None,
+        "received_on": before.date() - dt.timedelta(days=rng.randint(1, 21)),
+    }

@@ -284,3 +284,8 @@ PLENARY_LOCATIONS = {
     2024: "Wiesbaden, Dienstgebäude des Ministeriums",
     2025: "Kreishaus des Wetteraukreises, Friedberg (Hessen)",
 }
+
+# Answers to invitations (db.demo._responses): the sector that has declined the
+# next meeting, and deputies who are not members.
+AT_RISK = "Unternehmen/Wirtschaft"
+GUEST_DEPUTIES = ["Dr. Lena Vogt", "Jonas Albers", "Selin Kaya", "Markus Brandt"]

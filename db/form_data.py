@@ -4,7 +4,7 @@ choices the forms offer."""
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from db import dashboard_data, fields
@@ -120,12 +120,10 @@ def meetings(session: Session) -> pd.DataFrame:
     return dashboard_data.meetings(session).iloc[::-1].reset_index(drop=True)
 
 
-def attendance_sheet(session: Session, meeting_id: int) -> pd.DataFrame:
-    """The checklist of a meeting: invited members (plenary: every seat active
-    that day; working group: its members) plus anyone already recorded."""
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None:
-        return pd.DataFrame()
+def invited_members(meeting: Meeting) -> Select:
+    """The ids of the members invited to MEETING: a plenary invites every seat
+    active that day, a working group its members; deputies are invited through
+    their seat."""
     day = meeting.starts_at.date()
     invited = select(Member.id).where(
         Member.deputy_for_id.is_(None),
@@ -138,6 +136,16 @@ def attendance_sheet(session: Session, meeting_id: int) -> pd.DataFrame:
             (WorkingGroupMembership.member_id == Member.id)
             & (WorkingGroupMembership.area_id == meeting.area_id),
         )
+    return invited
+
+
+def attendance_sheet(session: Session, meeting_id: int) -> pd.DataFrame:
+    """The checklist of a meeting: invited members (plenary: every seat active
+    that day; working group: its members) plus anyone already recorded."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        return pd.DataFrame()
+    invited = invited_members(meeting)
     recorded = select(Attendance.member_id).where(Attendance.meeting_id == meeting_id)
     ids = set(session.scalars(invited)) | set(session.scalars(recorded))
     deputies = (

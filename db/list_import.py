@@ -513,7 +513,11 @@ def _unique_title(
 
 
 def preview(session: Session, kind: str, df: pd.DataFrame) -> ImportPreview:
-    """The preview of KIND ("members" or "measures")."""
+    """The preview of KIND ("members", "measures" or "responses")."""
+    if kind == "responses":
+        from db import response_list  # builds on this module (rows, preview)
+
+        return response_list.preview_responses(session, df)
     return {"members": preview_members, "measures": preview_measures}[kind](session, df)
 
 
@@ -787,6 +791,10 @@ def apply_import(
     {"neu": n, "ändern": m}.
     """
     require(actor, "editor")
+    if kind == "responses":
+        from db import response_list  # builds on this module (rows, preview)
+
+        WRITERS.setdefault(kind, response_list.ResponseWriter)
     if kind not in WRITERS:
         raise ValueError(f"unknown import kind {kind!r}")
     if preview.kind and preview.kind != kind:

@@ -17,6 +17,14 @@ MEETING_KIND_LABELS = {
 }
 MEETING_STATUS_LABELS = {"planned": "geplant", "held": "stattgefunden", "cancelled": "abgesagt"}
 ATTENDANCE_LABELS = {"present": "anwesend", "excused": "entschuldigt", "absent": "unentschuldigt"}
+# A member's answer to an invitation (meeting_responses.answer); "none" is not
+# stored: no row means no answer yet.
+RESPONSE_LABELS = {
+    "accepted": "zugesagt",
+    "declined": "abgesagt",
+    "deputy": "Vertretung angekündigt",
+    "none": "keine Rückmeldung",
+}
 ROLE_LABELS = {role.code: role.label for role in ROLE_LIST}
 # The state of one briefing mail (db/subscriptions.py).
 DELIVERY_STATUS_LABELS = {
@@ -49,6 +57,7 @@ RECORD_NAMES = {
     "users": "Konto",
     "briefing_subscriptions": "Abonnement",
     "briefing_deliveries": "Versand eines Abonnements",
+    "meeting_responses": "Rückmeldung zu einem Termin",
 }
 TABLE_LABELS = {
     "members": "Mitglieder",
@@ -58,6 +67,7 @@ TABLE_LABELS = {
     "progress_updates": "Fortschrittsmeldungen",
     "meetings": "Termine",
     "needs": "Handlungsbedarfe",
+    "meeting_responses": "Rückmeldungen",
 }
 # The lists the import reads and the export writes.
 IMPORT_KIND_LABELS = {"members": "Mitglieder", "measures": "Maßnahmen"}

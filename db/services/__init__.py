@@ -36,6 +36,7 @@ from db.services.members import (
 )
 from db.services.privacy import anonymise_expired, anonymise_member
 from db.services.reference import save_reference
+from db.services.responses import save_responses
 from db.services.subscriptions import (
     claim_delivery,
     delete_subscription,
@@ -72,6 +73,7 @@ __all__ = [
     "request_test_mail",
     "reset_password",
     "save_reference",
+    "save_responses",
     "save_subscription",
     "set_active",
     "set_email",
