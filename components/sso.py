@@ -138,6 +138,6 @@ def no_access_page() -> None:
         st.error(text, icon=":material/block:")
         email = st.user.get("email") if st.user.get("is_logged_in") else None
         if isinstance(email, str) and email:
-            st.caption(f"Angemeldet beim Identitätsdienst als {email}")
+            st.text(f"Angemeldet beim Identitätsdienst als {email}")  # literally, no link
         if st.button("Mit einem anderen Konto anmelden", icon=":material/logout:"):
             sign_out()

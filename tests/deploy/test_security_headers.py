@@ -35,9 +35,6 @@ BLOCKED = (
     "/_stcore/agent/interact",
     "/_stcore/agent/mcp",
     "/_stcore/anything-a-later-streamlit-adds",
-    "/auth/login",
-    "/auth/logout",
-    "/oauth2callback",
     # the same, spelt so that only a normalising proxy sees what it is
     "/_stcore/%6detrics",
     "//_stcore/metrics",
@@ -48,7 +45,14 @@ BLOCKED = (
 # What the browser needs under /_stcore/ besides the WebSocket (tested in Chromium).
 PASSED = ("/_stcore/health", "/_stcore/host-config")
 # Passed too, but GET is not how they are used: Streamlit answers, not nginx.
-PASSED_TO_STREAMLIT = ("/_stcore/upload_file/session/file", "/_stcore/bidi-components/x/y.js")
+PASSED_TO_STREAMLIT = (
+    "/_stcore/upload_file/session/file",
+    "/_stcore/bidi-components/x/y.js",
+    # st.login's routes, for the sign-in through the identity provider (issue 20)
+    "/auth/login",
+    "/auth/logout",
+    "/oauth2callback",
+)
 NGINX_404 = b"<center>nginx</center>"
 REFUSAL = ("Content Security Policy", "Refused to")
 # app.py's page_icon=":material/groups:" makes Streamlit load the favicon from
