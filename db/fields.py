@@ -141,13 +141,13 @@ MEASURE = Entity(
         Field("status_id", "Status", "status", required=True, in_form=False),
         Field("progress", "Fortschritt (%)", "percent", in_form=False),
         Field("responsible", "Verantwortlich"),
-        Field("start_date", "Beginn", "date"),
-        Field("due_date", "Fällig am", "date"),
         Field(
             "proposed_at_meeting_id",
             "Vorgeschlagen in",
             "meeting",
             column="Vorgeschlagen in (Termin-ID)",
         ),
+        Field("start_date", "Beginn", "date"),
+        Field("due_date", "Fällig am", "date"),
     )
 )
