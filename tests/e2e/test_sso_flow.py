@@ -141,7 +141,7 @@ def look(page: Page, name: str) -> None:
         page.screenshot(path=str(ARTIFACTS / f"sso_{name}.png"))
 
 
-def test_a_provider_sign_in_reaches_the_dashboard_signs_out_there_and_a_deactivated_account_is_refused(  # noqa: E501
+def test_provider_sign_in_reaches_the_dashboard_signs_out_there_and_refuses_a_deactivated_account(
     page, stack
 ):
     open_sign_in_page(page, stack)

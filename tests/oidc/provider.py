@@ -86,9 +86,7 @@ def start_provider(folder: Path, port: int, redirect_uris: list[str]) -> Provide
                         "post_logout_redirect_uris": redirect_uris,
                     }
                 ],
-                "users": [
-                    {**u.__dict__, "groups": list(u.groups)} for u in USERS
-                ],  # fmt: skip
+                "users": [{**u.__dict__, "groups": list(u.groups)} for u in USERS],
             }
         )
     )
