@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from components import calendar_view, data, exports, filters, fmt, navigation, tables, ui
+from components.responses_view import meeting_detail_section
 from db import dashboard_data, form_data, logs, participation
 from db.vocabulary import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
 
@@ -239,6 +240,7 @@ with tab_detail:
             ui.empty("Bei diesem Termin wurden keine Maßnahmen vorgeschlagen.")
         else:
             ui.table(detail.proposed, "Vorgeschlagene Maßnahmen", "cal_detail_meas")
+    meeting_detail_section(meeting_id)
     if detail.people is not None:
         # The one list with names that viewers see (collapsed, so it is not on the
         # projector by accident); only editors may download it.

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from components import charts, data, fmt, navigation, ui
+from components import charts, data, fmt, navigation, responses_view, ui
 from db import briefing_figures, dashboard_data, progress
 from db.briefing_figures import KeyFigure
 
@@ -105,3 +105,5 @@ with right:
         with st.container(border=True):
             st.text(title)
             st.caption(when)
+
+responses_view.expected_for_next_meeting()
