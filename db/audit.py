@@ -22,6 +22,8 @@ from db.models import (
     Member,
     Need,
     Organisation,
+    Presentation,
+    PresentationSlide,
     ProgressUpdate,
     Sector,
     SignInThrottle,
@@ -31,8 +33,17 @@ from db.models import (
 )
 
 ACTOR_KEY = "actor"
-HIDDEN = {"password_hash"}
-SKIPPED = (AuditEntry, DataVersion, SignInThrottle, UserSession)
+HIDDEN = {"password_hash", "token_hash"}
+# Bookkeeping, not records anyone edits: the presentation's slide on screen changes
+# at every click, its snapshot holds images (db.projection logs both instead).
+SKIPPED = (
+    AuditEntry,
+    DataVersion,
+    SignInThrottle,
+    UserSession,
+    Presentation,
+    PresentationSlide,
+)
 
 
 def _plain(value: Any) -> Any:

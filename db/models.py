@@ -20,6 +20,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -521,3 +522,56 @@ class MeetingResponse(Versioned, Base):
     )
     deputy_name: Mapped[str | None] = mapped_column(String(200))
     received_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class Presentation(Base):
+    """A deck shown on projectors (db.projection): its frozen slides, taken once and
+    shared by the presenter and every projector, and the slide on screen."""
+
+    __tablename__ = "presentations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    sitting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(default=0)  # the slide on screen, from 0
+    snapshot_at: Mapped[dt.datetime] = mapped_column(BerlinDateTime)
+    started_at: Mapped[dt.datetime] = mapped_column(BerlinDateTime)
+    started_by: Mapped[str] = mapped_column(String(60))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(BerlinDateTime)
+
+
+class PresentationSlide(Base):
+    """One slide of a presentation's snapshot: its title, the presenter's notes, and
+    the chart as the projector shows it (PNG)."""
+
+    __tablename__ = "presentation_slides"
+    __table_args__ = (UniqueConstraint("presentation_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    presentation_id: Mapped[int] = mapped_column(
+        ForeignKey("presentations.id", ondelete="CASCADE")
+    )
+    position: Mapped[int]
+    key: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    notes: Mapped[str] = mapped_column(Text)
+    image: Mapped[bytes] = mapped_column(LargeBinary)
+    alt_text: Mapped[str] = mapped_column(Text)
+
+
+class ProjectorLink(Base):
+    """A link for the PC behind a projector: shows the slides of the presentation it
+    follows and nothing else. Only the SHA-256 of its token is stored."""
+
+    __tablename__ = "projector_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[dt.datetime] = mapped_column(BerlinDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(BerlinDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(BerlinDateTime)
+    presentation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("presentations.id", ondelete="SET NULL"), index=True
+    )
