@@ -107,6 +107,7 @@ def answer_grid(meeting_id: int, actor: Actor) -> None:
             hide_index=True,
             width="stretch",
             num_rows="fixed",
+            placeholder=ui.MISSING,
             disabled=["Name", "Bereich", "Organisation"],
             column_order=["Name", "Bereich", "Organisation", *base.columns[4:]],
             column_config={

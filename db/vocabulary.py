@@ -34,6 +34,12 @@ DELIVERY_STATUS_LABELS = {
     "given_up": "aufgegeben",
 }
 
+# A projector link (db/projection.py).
+PROJECTOR_LINK_STATE_LABELS = {
+    "active": "gültig",
+    "expired": "abgelaufen",
+    "revoked": "zurückgezogen",
+}
 # What happened to a record (audit trail, access document).
 ACTION_LABELS = {
     "insert": "angelegt",
@@ -55,6 +61,7 @@ RECORD_NAMES = {
     "thematic_areas": "Themenbereich",
     "measure_statuses": "Status einer Maßnahme",
     "users": "Konto",
+    "projector_links": "Beamer-Link",
     "briefing_subscriptions": "Abonnement",
     "briefing_deliveries": "Versand eines Abonnements",
     "meeting_responses": "Rückmeldung zu einem Termin",
@@ -70,4 +77,8 @@ TABLE_LABELS = {
     "meeting_responses": "Rückmeldungen",
 }
 # The lists the import reads and the export writes.
-IMPORT_KIND_LABELS = {"members": "Mitglieder", "measures": "Maßnahmen"}
+IMPORT_KIND_LABELS = {
+    "members": "Mitglieder",
+    "measures": "Maßnahmen",
+    "responses": "Rückmeldungen",
+}

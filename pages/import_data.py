@@ -31,14 +31,14 @@ st.markdown(
 )
 
 current = data.read(list_import.export, kind)
-file_stem = {"members": "mitglieder", "measures": "massnahmen"}[kind]
+file_stem = {"members": "mitglieder", "measures": "massnahmen", "responses": "rueckmeldungen"}[kind]
 
 
 def logged(make, what: str = kind, rows: int = len(current)):
     """The member list is personal data: log each download (who, how many rows, no data)."""
 
     def run() -> bytes:
-        if what == "members":
+        if what in ("members", "responses"):
             logs.event("personal_data_export", user=actor.username, list=what, rows=rows)
         return make()
 

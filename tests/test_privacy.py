@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from components import exports
-from db import dashboard_data, participation, privacy, progress, services, vocabulary
+from db import dashboard_data, participation, privacy, progress, responses, services, vocabulary
 from db import deck_data as deck_db
 from db.briefing_figures import build_briefing
 from db.config import PROJECT_ROOT, ConfigError
@@ -95,7 +95,45 @@ def figures(engine) -> dict[str, Any]:
             "changes_since": progress.changes_since(s, last_day, TODAY).drop(columns="title"),
             "deck": deck_db.deck_data(s, TODAY, int(plenaries.iloc[0]["id"])),
             "briefing": dataclasses.asdict(build_briefing(s, TODAY)),
+            **answer_figures(s),
         }
+
+
+def answer_figures(s: Session) -> dict[str, Any]:
+    """Expected representation before every planned meeting and expected against
+    actual attendance after every held one (issue 19)."""
+    meetings = s.execute(select(Meeting.id, Meeting.status)).all()
+    return {
+        f"answers_{meeting_id}": (
+            responses.expected_by_sector(s, meeting_id, 0.5)
+            if status == "planned"
+            else responses.outcome_by_sector(s, meeting_id)
+        )
+        for meeting_id, status in meetings
+        if status != "cancelled"
+    }
+
+
+def answer_for(engine, person: Person) -> None:
+    """The member answers: her deputy comes to the held plenary, she accepted the
+    held group meeting and the next planned meeting she is invited to."""
+    with Session(engine) as s:
+        planned = next(
+            m
+            for m in s.scalars(
+                select(Meeting).where(Meeting.status == "planned").order_by(Meeting.starts_at)
+            )
+            if person.member_id in set(responses.response_sheet(s, m.id)["member_id"])
+        ).id
+    answers = [
+        (person.plenary_id, {"answer": "deputy", "deputy_member_id": person.deputy_id}),
+        (person.group_meeting_id, {"answer": "accepted"}),
+        (planned, {"answer": "accepted"}),
+    ]
+    with session_scope(engine) as s:
+        for meeting_id, answer in answers:
+            row = {"member_id": person.member_id, **answer}
+            services.save_responses(s, EDITOR, meeting_id, [row])
 
 
 def assert_same(before: Any, after: Any, where: str = "") -> None:
@@ -113,6 +151,7 @@ def assert_same(before: Any, after: Any, where: str = "") -> None:
 
 
 def test_anonymising_leaves_every_dashboard_figure_exactly_as_it_was(demo_engine, person):
+    answer_for(demo_engine, person)
     before = figures(demo_engine)
     # the member counts where the test looks: her seat, her sector, her meetings
     att = before["attendance_by_sector"]

@@ -124,3 +124,19 @@ def test_viewers_see_the_warning_and_counts_but_no_names(app_env, demo_engine):
     assert not any("ohne Rückmeldung" in e.label for e in at.expander)
     staff = page("geschaeftsstelle", "pages/overview.py")
     assert any("Noch ohne Rückmeldung in gefährdeten Bereichen" in e.label for e in staff.expander)
+
+
+def test_the_import_page_offers_the_answers_of_all_planned_meetings(app_env, demo_engine):
+    with Session(demo_engine) as s:
+        listed = export_responses(s)
+    assert listed["Termin-ID"].nunique() >= 3
+    at = page("geschaeftsstelle", "pages/import_data.py")
+    at.radio(key="import_kind").set_value("responses").run()
+    edited = listed.copy()
+    edited.loc[0, "Rückmeldung"] = (
+        "abgesagt" if listed.loc[0, "Rückmeldung"] != "abgesagt" else "zugesagt"
+    )
+    at.file_uploader(key="import_file").upload("liste.csv", exports.csv_bytes(edited), "text/csv")
+    at.run()
+    assert not at.exception and not at.error, errors(at)
+    assert any("1 geändert" in m.value or "1 neu" in m.value for m in at.markdown)
