@@ -1,10 +1,12 @@
-"""Cached reads for the pages.
+"""Cached reads for the pages, and what pages derive from them.
 
 Every read is cached by (database URL, data version, query, arguments). The
 data version is read once per script run (components/run_context.py, one
 small query together with the sign-in session), so a change made by any
 session or any server process shows on the next rerun, and a warm rerun with
-unchanged data issues no other SQL.
+unchanged data issues no other SQL. Reads and derived values are kept as they
+are, shared by all sessions of the process (never copied per run): a warm
+rerun fetches them by a dict lookup and does no DataFrame work.
 """
 
 from __future__ import annotations
@@ -24,10 +26,15 @@ Query = Callable[..., Any]
 T = TypeVar("T")
 
 
+def _load(url: str, query: Query, args: tuple) -> Any:
+    with Session(database.engine_for(url)) as session:
+        return query(session, *args)
+
+
 @st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
 def _read(url: str, version: int, name: str, _query: Query, args: tuple) -> Any:
-    with Session(database.engine_for(url)) as session:
-        return _query(session, *args)
+    # Only for arguments that cannot be a dict key (see read); a copy per call.
+    return _load(url, _query, args)
 
 
 def read(query: Query, *args: Any) -> Any:
@@ -36,15 +43,28 @@ def read(query: Query, *args: Any) -> Any:
     Callers must not mutate what comes back: it is shared between sessions.
     """
     name = f"{query.__module__}.{query.__qualname__}"
-    return _read(database_url(), run_context.version(), name, query, args)
+    url, version = database_url(), run_context.version()
+    key = ("read", url, version, name, _frozen(args))
+    try:
+        hash(key)
+    except TypeError:
+        return _read(url, version, name, query, args)
+    return _derived_store().get(key, lambda: _load(url, query, args))
 
 
-DERIVED_ENTRIES = 512
+def _frozen(value: Any) -> Any:
+    """VALUE with its lists (and tuples) as tuples, so that it can be a dict key."""
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+CACHE_ENTRIES = 1024  # reads and derived values together
 
 
 class _Derived:
-    """What pages build from cached reads, per process: a bounded LRU map from
-    (database URL, data version, key, args) to the built value.
+    """Reads and what pages build from them, per process: a bounded LRU map from
+    (database URL, data version, what, arguments) to the value.
 
     A plain dict, not st.cache_resource: a hit costs a dict lookup, where
     Streamlit's cache hashes every argument and inspects the function's signature
@@ -74,7 +94,7 @@ class _Derived:
 def _derived_store() -> _Derived:
     # Held by st.cache_resource so that st.cache_resource.clear() (tests, erasure)
     # empties it with Streamlit's caches.
-    return _Derived(DERIVED_ENTRIES)
+    return _Derived(CACHE_ENTRIES)
 
 
 def derived(key: str, build: Callable[..., T], *args: Any) -> T:

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import functools
 import re
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 import altair as alt
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
-from streamlit.dataframe_util import convert_anything_to_arrow_bytes
+from streamlit.dataframe_util import (
+    convert_anything_to_arrow_bytes,
+    convert_pandas_df_to_arrow_table,
+)
 
 from components import data, exports, fmt
 from db.briefing_figures import KeyFigure
@@ -124,7 +129,26 @@ MISSING = "–"  # what a table shows for an empty cell (Streamlit's default is 
 def frame(df: pd.DataFrame, **options: Any) -> None:
     """st.dataframe as every page shows a table: no index, full width, and an empty
     cell drawn as a dash. OPTIONS go to st.dataframe (key, column_config, height)."""
-    st.dataframe(df, hide_index=True, width="stretch", placeholder=MISSING, **options)
+    st.dataframe(_arrow(df), hide_index=True, width="stretch", placeholder=MISSING, **options)
+
+
+_ARROW_TABLES: dict[int, pa.Table] = {}
+
+
+def _arrow(df: pd.DataFrame) -> pa.Table | Any:
+    """DF as the Arrow table st.dataframe would convert it to (Streamlit's own
+    conversion), converted once per frame object: a frame drawn again on a rerun
+    (from data.derived: shared, never changed) costs only its serialisation.
+    The entry goes when the frame does. Anything else is passed on as it is."""
+    if not isinstance(df, pd.DataFrame):
+        return df
+    key = id(df)
+    table = _ARROW_TABLES.get(key)
+    if table is None:
+        table = convert_pandas_df_to_arrow_table(df)
+        _ARROW_TABLES[key] = table
+        weakref.finalize(df, _ARROW_TABLES.pop, key, None)
+    return table
 
 
 def _downloads(name: str, key: str, formats: list[tuple[str, str, str, Any]]) -> None:

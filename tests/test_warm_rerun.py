@@ -1,7 +1,7 @@
 """What a warm rerun (data unchanged) of a dashboard page does (issue 22): it
 draws, and nothing else. At most one SQL statement (the data version with the
-sign-in session), no cached read fetched (each fetch copies a
-DataFrame out of st.cache_data), nothing derived built anew, no export
+sign-in session), no read loaded or copied (st.cache_data would unpickle a
+copy of the DataFrame on every call), nothing derived built anew, no export
 file is made before someone clicks its download button, and the navigation's
 st.Page objects are built once per role, not per run. Counted through real
 AppTest runs on the demo database; how fast that is, the benchmark shows."""
@@ -55,7 +55,9 @@ def spies(monkeypatch) -> dict[str, list[str]]:
     for module, name in EXPORTS:
         function = getattr(module, name)
         monkeypatch.setattr(module, name, _counting(made, f"{module.__name__}.{name}", function))
-    monkeypatch.setattr(data, "_read", _counting(reads, "read", data._read))
+    # a read from the database, and a read copied out of st.cache_data
+    monkeypatch.setattr(data, "_load", _counting(reads, "load", data._load))
+    monkeypatch.setattr(data, "_read", _counting(reads, "copy", data._read))
     return {"exports": made, "reads": reads}
 
 
