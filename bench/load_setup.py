@@ -20,7 +20,7 @@ from bench.servers import Server, guess_pids, require_loopback
 
 ROOT = Path(__file__).resolve().parent.parent
 # the pages bench/floor_app.py (bench/floor_data.py) has a floor for
-FLOOR_PAGES = ("overview", "participation", "measures", "calendar")
+FLOOR_PAGES = ("overview", "participation", "measures", "calendar", "presentation")
 
 
 def page_check(name: str) -> PageCheck:

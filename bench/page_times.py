@@ -1,7 +1,7 @@
 """Page run times through AppTest for `make bench`: for each scale and page,
 cold and warm times with their SQL statements from bench/worker.py processes
 (median over COLD_PROCESSES fresh processes), and the floor's warm time from
-bench/floor_worker.py."""
+bench/floor_worker.py; warm times as wall time and as the process's CPU time."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def time_pages() -> list[dict]:
             row = time_page(scale, url, page)
             rows.append(row)
             print(f"{scale:>4}x {page:<14} cold {row['cold']:.2f}s warm {row['warm']:.3f}s "
-                  f"floor {row['floor']:.3f}s sql {row['cold_sql']}/{row['warm_sql']}",
+                  f"floor {row['floor']:.3f}s cpu {row['warm_cpu'] * 1e3:.1f}/{row['floor_cpu'] * 1e3:.1f}ms sql {row['cold_sql']}/{row['warm_sql']}",
                   flush=True)  # fmt: skip
     return rows
 
@@ -42,9 +42,10 @@ def time_page(scale: int, url: str, page: str) -> dict:
         "page": page,
         "cold": statistics.median(s["cold"] for s in samples),
         "warm": statistics.median(s["warm"] for s in samples),
+        "warm_cpu": statistics.median(s["warm_cpu"] for s in samples),
         "cold_sql": max(s["cold_sql"] for s in samples),
         "warm_sql": max(s["warm_sql"] for s in samples),
-        "floor": worker("floor_worker.py", url, page)["floor"],
+        **worker("floor_worker.py", url, page),
     }
 
 
