@@ -3,7 +3,7 @@
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
-from components import auth, database, forms, navigation, run_context
+from components import auth, database, forms, navigation, projector, run_context
 from db import logs
 from db.config import PROJECT_ROOT, ConfigError
 
@@ -16,6 +16,11 @@ st.set_page_config(
 
 st.session_state[navigation.FRAME_FLAG] = True
 try:
+    if projector.TOKEN_PARAM in st.query_params:
+        # A projector link: the Beamer view and nothing else, whoever is signed in.
+        beamer = st.Page(str(PROJECT_ROOT / "pages" / "beamer.py"), title="Beamer")
+        st.navigation([beamer], position="hidden").run()
+        st.stop()
     actor = auth.current_actor()
     run_context.set_actor(actor)
     if actor is None:

@@ -68,6 +68,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/reference.py", "Stammdaten", ":material/tune:", "admin", "Verwaltung"),
     PageSpec("pages/accounts.py", "Konten", ":material/manage_accounts:", "admin", "Verwaltung"),
     PageSpec("pages/audit.py", "Änderungsprotokoll", ":material/history:", "admin", "Verwaltung"),
+    PageSpec("pages/projectors.py", "Beamer-Links", ":material/cast:", "admin", "Verwaltung"),
     PageSpec(
         "pages/subscriptions.py",
         "Abonnements",
@@ -127,6 +128,14 @@ def sidebar(actor: Actor, display_name: str | None = None) -> None:
         auth.cookie_marker()
 
 
+def run_frame_first() -> None:
+    """Run the frame instead of this page when Streamlit started the page script on
+    its own (see `page_actor`); the frame then routes back to the page."""
+    if not st.session_state.get(FRAME_FLAG):
+        runpy.run_path(str(APP_PATH), run_name="__main__")
+        st.stop()
+
+
 def page_actor(role: str = "viewer") -> Actor:
     """First line of every page: the signed-in actor, who must hold ROLE.
 
@@ -135,9 +144,7 @@ def page_actor(role: str = "viewer") -> Actor:
     does so on every rerun of a page. Then this runs the frame instead, which
     signs the user in, checks the role and routes back to this page.
     """
-    if not st.session_state.get(FRAME_FLAG):
-        runpy.run_path(str(APP_PATH), run_name="__main__")
-        st.stop()
+    run_frame_first()
     actor = run_context.actor()
     if actor is None or not actor.may(role):
         st.error("Für diese Seite fehlt Ihnen die Berechtigung.")

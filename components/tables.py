@@ -6,7 +6,11 @@ from __future__ import annotations
 import pandas as pd
 
 from components import fmt, labels
-from db.vocabulary import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
+from db.vocabulary import (
+    MEETING_KIND_LABELS,
+    MEETING_STATUS_LABELS,
+    PROJECTOR_LINK_STATE_LABELS,
+)
 
 
 def attendance(per_sector: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -180,3 +184,17 @@ def sign_in_session_label(df: pd.DataFrame, session_id: int) -> str:
     row = df.set_index("id").loc[session_id]
     device = row["user_agent"] or "unbekanntes Gerät"
     return f"{row['username']} · {device} · zuletzt aktiv {fmt.datetime(row['last_seen_at'])}"
+
+
+def projector_links(links: pd.DataFrame) -> pd.DataFrame:
+    """The projector links (db.projection.links) as the admin reads them."""
+    return pd.DataFrame(
+        {
+            "Bezeichnung": links["label"],
+            "Zustand": links["state"].map(PROJECTOR_LINK_STATE_LABELS),
+            "Folgt": links["presentation"].map(lambda t: fmt.or_none(t) or "–"),
+            "Gültig bis": links["expires_at"].map(fmt.date),
+            "Angelegt von": links["created_by"],
+            "Angelegt am": links["created_at"].map(fmt.date),
+        }
+    )

@@ -2,11 +2,11 @@ import datetime as dt
 
 import streamlit as st
 
-from components import data, deck_slides, fmt, navigation, run_context, ui
+from components import data, deck_slides, fmt, navigation, projector, run_context, ui
 from db import deck_data as deck_db
 from db.models import BERLIN
 
-navigation.page_actor("viewer")
+actor = navigation.page_actor("viewer")
 today = dt.date.today()
 state = st.session_state
 titles = {s.key: s.title for s in deck_slides.SLIDES}
@@ -96,7 +96,29 @@ else:
 if "deck_frozen" not in state:
     freeze()
 slides = state["deck_slides"]
+
+
+def refreshed() -> tuple[dict, list[str]]:
+    """Data and slides of a new snapshot for the projectors."""
+    freeze()
+    return state["deck_data"], state["deck_slides"]
+
+
+# On the projectors: the presenter's control of the shared snapshot.
+live = not fullscreen and projector.live_id() is not None
+if live and projector.control_panel(actor, refreshed):
+    st.stop()
 if not fullscreen:
+    sitting = state.get("deck_sitting")
+    projector.start_panel(
+        actor,
+        state["deck_data"],
+        slides,
+        f"Präsentation zur {sitting_labels[sitting]}"
+        if sitting in sitting_labels
+        else f"Präsentation vom {fmt.date(today)}",
+        sitting,
+    )
     bar = st.container(horizontal=True, gap="small", vertical_alignment="center")
     bar.toggle(
         "Vollbild",
