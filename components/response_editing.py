@@ -108,6 +108,7 @@ def answer_grid(meeting_id: int, actor: Actor) -> None:
             width="stretch",
             num_rows="fixed",
             placeholder=ui.MISSING,
+            height=min(36 + 35 * len(base), 640),
             disabled=["Name", "Bereich", "Organisation"],
             column_order=["Name", "Bereich", "Organisation", *base.columns[4:]],
             column_config={

@@ -92,7 +92,8 @@ def expectation(meeting_id: int, key: str) -> None:
     )
     answered = int(expected["invited"].sum() - expected["none"].sum())
     st.caption(
-        f"Erwartet = Zusagen und angekündigte Vertretungen. {fmt.number(answered)} von "
+        f"Erwartet = Zusagen und angekündigte Vertretungen; gestrichelt: die Schwelle von "
+        f"{fmt.percent(threshold)}. {fmt.number(answered)} von "
         f"{fmt.number(int(expected['invited'].sum()))} Eingeladenen haben geantwortet."
     )
     with st.expander("Rückmeldungen je Bereich (Anzahl)", icon=":material/table:"):

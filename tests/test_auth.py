@@ -29,7 +29,13 @@ from tests.apptest import (
 from tests.logcapture import captured_log
 
 DASHBOARD_PAGES = ["Übersicht", "Teilnahme nach Bereich", "Maßnahmen", "Kalender", "Präsentation"]
-EDITING_PAGES = ["Mitglieder", "Termine & Anwesenheit", "Maßnahmen & Fortschritt", "Import"]
+EDITING_PAGES = [
+    "Mitglieder",
+    "Termine & Anwesenheit",
+    "Rückmeldungen",
+    "Maßnahmen & Fortschritt",
+    "Import",
+]
 ADMIN_ONLY_PAGES = ["Stammdaten", "Konten", "Änderungsprotokoll"]
 VIEWER_PAGES = [*DASHBOARD_PAGES, "Datenschutz", "Mein Konto"]
 EDITOR_PAGES = [*DASHBOARD_PAGES, *EDITING_PAGES, "Datenschutz", "Mein Konto"]
