@@ -36,10 +36,12 @@ clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
 ## Page run times at 1x, 10x and 100x scale against their floor, and a returning user's first
-## page in Chromium against its floor (issue 15); writes bench/results.md
+## page in Chromium against its floor (issue 15); writes bench/results.md; the import's speed;
+## how fast two projectors follow the presenter through nginx (bench/beamer.md)
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
 	$(PY) bench/import_speed.py
+	$(PY) bench/beamer_follow.py
 
 ## Many users at once (1-50 sessions per page over WebSocket against a floor, profile, 50 slow
 ## sessions, nginx in front of two app processes against one, 1,000-session churn; about 8

@@ -158,27 +158,24 @@ def start_panel(
             )
         else:
             names = dict(zip(active["id"], active["label"], strict=True))
-            chosen = st.multiselect(
-                "Beamer",
-                list(names),
-                format_func=names.get,
-                key="deck_live_links",
-                placeholder="Beamer wählen",
-                select_all=False,
-            )
-            if st.button(
-                "Auf den Beamer", icon=":material/cast:", type="primary", key="deck_live_start"
-            ):
-                if not chosen:
-                    st.error(
-                        "Beamer: Bitte mindestens einen Beamer wählen.", icon=":material/error:"
-                    )
-                elif not keys:
-                    st.error(
-                        "Folien: Bitte mindestens eine Folie auswählen.", icon=":material/error:"
-                    )
-                else:
-                    _start(actor, deck_data, keys, title, sitting, chosen)
+            with st.form("deck_live_start_form", border=False):
+                chosen = st.multiselect(
+                    "Beamer",
+                    list(names),
+                    format_func=names.get,
+                    key="deck_live_links",
+                    placeholder="Beamer wählen",
+                    select_all=False,
+                )
+                submitted = st.form_submit_button(
+                    "Auf den Beamer", icon=":material/cast:", type="primary", key="deck_live_start"
+                )
+            if submitted and not chosen:
+                st.error("Beamer: Bitte mindestens einen Beamer wählen.", icon=":material/error:")
+            elif submitted and not keys:
+                st.error("Folien: Bitte mindestens eine Folie auswählen.", icon=":material/error:")
+            elif submitted:
+                _start(actor, deck_data, keys, title, sitting, chosen)
         if not running.empty:
             labels = {
                 int(r.id): f"{r.title} · seit {fmt.datetime(r.started_at)} · "

@@ -253,6 +253,23 @@ class Proxy:
             return []
         return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
+    def route_to(self, server: Server) -> str:
+        """A route cookie value that nginx hashes to SERVER (found by asking nginx)."""
+
+        def found() -> str | None:
+            request(f"{self.direct}/healthz")
+            for line in self.log():
+                if line["path"] == "/healthz" and line["upstream"] == server.address:
+                    return line["route"]
+            return None
+
+        return wait_until(found, what=f"a route to {server.address}")
+
+    def pin(self, context, server: Server) -> None:
+        """Send the browser CONTEXT through nginx to SERVER (its route cookie)."""
+        cookie = {"name": "dashboard_route", "domain": PUBLIC_HOST, "path": "/", "httpOnly": True}
+        context.add_cookies([{**cookie, "value": self.route_to(server)}])
+
 
 def start_nginx(nginx: str, main: Path) -> subprocess.Popen:
     folder = main.parent

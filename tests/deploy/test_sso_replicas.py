@@ -21,7 +21,6 @@ from tests.deploy.stack import (
     Replicas,
     app_env,
     render_nginx,
-    request,
     start_nginx,
     start_server,
     wait_servers,
@@ -37,18 +36,6 @@ class SsoStack:
     replicas: Replicas
     proxy: Proxy
     issuer: str
-
-    def route_to(self, server) -> str:
-        """A route cookie value that nginx hashes to SERVER (found by asking nginx)."""
-
-        def found() -> str | None:
-            request(f"{self.proxy.direct}/healthz")
-            for line in self.proxy.log():
-                if line["path"] == "/healthz" and line["upstream"] == server.address:
-                    return line["route"]
-            return None
-
-        return wait_until(found, what=f"a route to {server.address}")
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +75,7 @@ def test_the_callback_on_the_other_replica_signs_in_and_the_sign_out_ends_the_pr
     browser, sso_stack
 ):
     stack = sso_stack
-    start, other = stack.route_to(stack.replicas.a), stack.route_to(stack.replicas.b)
+    start, other = stack.proxy.route_to(stack.replicas.a), stack.proxy.route_to(stack.replicas.b)
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     context.add_init_script(COUNT_RUNS)
     route = {"name": "dashboard_route", "domain": PUBLIC_HOST, "path": "/", "httpOnly": True}
