@@ -93,6 +93,12 @@ _FIELDS = {
     "deputy_member_id": "Vertretung (Mitglied)",
     "deputy_name": "Vertretung (Name)",
     "received_on": "Eingegangen am",
+    "sso_subject": "Dienstkonto-Kennung",
+    "last_sign_in_at": "Letzte Anmeldung",
+    "label": "Bezeichnung",
+    "expires_at": "Gültig bis",
+    "revoked_at": "Zurückgezogen am",
+    "presentation_id": "Folgt der Präsentation",
 }
 # Tables whose fields are declared in db/fields.py (their choices' words come from there).
 _DECLARED = {"members": fields.MEMBER}

@@ -36,7 +36,7 @@ EDITING_PAGES = [
     "Maßnahmen & Fortschritt",
     "Import",
 ]
-ADMIN_ONLY_PAGES = ["Stammdaten", "Konten", "Änderungsprotokoll"]
+ADMIN_ONLY_PAGES = ["Stammdaten", "Konten", "Änderungsprotokoll", "Beamer-Links", "Abonnements"]
 VIEWER_PAGES = [*DASHBOARD_PAGES, "Datenschutz", "Mein Konto"]
 EDITOR_PAGES = [*DASHBOARD_PAGES, *EDITING_PAGES, "Datenschutz", "Mein Konto"]
 ADMIN_PAGES = [*DASHBOARD_PAGES, *EDITING_PAGES, *ADMIN_ONLY_PAGES, "Datenschutz", "Mein Konto"]
