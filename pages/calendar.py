@@ -1,10 +1,10 @@
 import datetime as dt
-from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
 from components import calendar_view, data, exports, filters, fmt, navigation, tables, ui
+from components.page_views import CalendarListing, MeetingDetail
 from components.responses_view import meeting_detail_section
 from db import dashboard_data, form_data, logs, participation
 from db.vocabulary import MEETING_KIND_LABELS, MEETING_STATUS_LABELS
@@ -13,35 +13,7 @@ actor = navigation.page_actor("viewer")
 today = dt.date.today()
 
 
-@dataclass(frozen=True)
-class Listing:
-    """The meetings of one choice of filters as the page shows them, made once per
-    data version, day and choice (data.derived): a rerun only draws it."""
-
-    meetings: pd.DataFrame  # the rows of dashboard_data.meetings that pass the filters
-    next_meeting: tuple[str, str] | None  # title, when and where
-    coming: pd.DataFrame | None
-    past: pd.DataFrame | None
-    months: tuple[tuple[int, int], ...]
-    month: int  # index of the month shown first
-    labels: dict[int, str]  # the meetings, newest first, for the detail's choice
-    focus: int  # the meeting the detail shows first
-
-
-@dataclass(frozen=True)
-class Detail:
-    """One meeting's tab "Termin im Detail"."""
-
-    title: str
-    text: str
-    notes: str | None
-    planned: bool
-    attendance: pd.DataFrame | None
-    proposed: pd.DataFrame | None
-    people: pd.DataFrame | None
-
-
-def _listing(day: dt.date, since, until, kinds, area_id) -> Listing | None:
+def _listing(day: dt.date, since, until, kinds, area_id) -> CalendarListing | None:
     meetings = data.read(dashboard_data.meetings, kinds, area_id)
     days = meetings["starts_at"].map(lambda t: t.date())
     if since:
@@ -69,7 +41,7 @@ def _listing(day: dt.date, since, until, kinds, area_id) -> Listing | None:
             strict=True,
         )
     )
-    return Listing(
+    return CalendarListing(
         meetings=meetings,
         next_meeting=next_meeting,
         coming=None if coming.empty else tables.meetings(coming),
@@ -89,14 +61,14 @@ def _month(year: int, month: int, *chosen) -> pd.DataFrame:
     )
 
 
-def _detail(meeting_id: int) -> Detail:
+def _detail(meeting_id: int) -> MeetingDetail:
     meetings = data.read(dashboard_data.meetings, (), None)
     meeting = meetings.set_index("id").loc[meeting_id]
     rows = data.read(participation.attendance_by_sector)
     rows = rows[rows["meeting_id"] == meeting_id]
     proposed = data.read(dashboard_data.measures_proposed_at, meeting_id)
     people = data.read(participation.participants, meeting_id)
-    return Detail(
+    return MeetingDetail(
         title=meeting["title"],
         text=f"{fmt.weekday_date(meeting['starts_at'])}, {meeting['starts_at']:%H:%M}–"
         f"{meeting['ends_at']:%H:%M} Uhr\n"

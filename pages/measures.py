@@ -1,31 +1,14 @@
 import datetime as dt
-from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
 from components import charts, data, fmt, navigation, tables, ui
+from components.page_views import Measures
 from db import dashboard_data, progress
 
 navigation.page_actor("viewer")
 today = dt.date.today()
-
-
-@dataclass(frozen=True)
-class View:
-    """What the page shows besides its charts, made once per data version and day
-    (data.derived): a rerun only draws it."""
-
-    days: tuple[dt.date, ...]
-    last_day: dt.date | None
-    has_measures: bool
-    change_note: str | None
-    since: pd.DataFrame | None
-    moved: pd.DataFrame | None
-    overdue: pd.DataFrame | None
-    stale: pd.DataFrame | None
-    areas: tuple[str, ...]  # the filter choices of the table of all measures
-    statuses: tuple[str, ...]
 
 
 def _on(area_progress: pd.DataFrame, day: dt.date) -> pd.DataFrame:
@@ -36,7 +19,7 @@ def _or_none(df: pd.DataFrame, shown) -> pd.DataFrame | None:
     return None if df.empty else shown(df)
 
 
-def _view(day: dt.date) -> View:
+def _view(day: dt.date) -> Measures:
     plenaries = data.read(dashboard_data.held_plenaries, day)
     last_day = plenaries.iloc[0]["starts_at"].date() if len(plenaries) else None
     days = (day, last_day) if last_day else (day,)
@@ -49,7 +32,7 @@ def _view(day: dt.date) -> View:
             since = tables.progress_since(areas, day, last_day)
         moved = _or_none(data.read(progress.changes_since, last_day, day), tables.moved)
     measures = data.read(progress.measures_table, day)
-    return View(
+    return Measures(
         days=days,
         last_day=last_day,
         has_measures=bool(now["measures"].sum()),

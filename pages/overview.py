@@ -1,33 +1,20 @@
 import datetime as dt
-from dataclasses import dataclass
 
 import streamlit as st
 
 from components import charts, data, fmt, navigation, responses_view, ui
+from components.page_views import Overview
 from db import briefing_figures, dashboard_data, progress
-from db.briefing_figures import KeyFigure
 
 navigation.page_actor("viewer")
 today = dt.date.today()
-
-
-@dataclass(frozen=True)
-class View:
-    """What the page shows besides its charts, made once per data version and day."""
-
-    stand: str
-    figures: tuple[KeyFigure, ...]
-    days: tuple[dt.date, ...]
-    has_measures: bool
-    change: str | None  # the caption under the progress chart
-    upcoming: tuple[tuple[str, str], ...]  # (title line, when and where)
 
 
 def _today_only(area_progress):
     return area_progress[area_progress["day"] == today]
 
 
-def _view(day: dt.date) -> View:
+def _view(day: dt.date) -> Overview:
     last_day = data.read(briefing_figures.last_plenary_day, day)
     since = (
         f" · Veränderungen seit der letzten Plenarsitzung am {fmt.date(last_day)}"
@@ -52,7 +39,7 @@ def _view(day: dt.date) -> View:
         )
         for i, row in enumerate(data.read(dashboard_data.next_meetings, day, 3).itertuples())
     )
-    return View(
+    return Overview(
         stand=f"Stand: {fmt.date(day)}{since}",
         figures=tuple(data.read(briefing_figures.key_figures, day)),
         days=days,

@@ -68,13 +68,8 @@ def _open(page: str):
     return at
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_a_warm_rerun_reads_builds_and_exports_nothing(app_env, demo_engine, spies, page):
-    at = _open(page)
-    spies["exports"].clear()
-    spies["reads"].clear()
-    store = data._derived_store()
-    built = set(store.values)
+def _warm_rerun(at) -> list[str]:
+    """Rerun AT with unchanged data; the SQL statements the rerun issued."""
     statements: list[str] = []
     engine = database.engine()
     listener = lambda *args: statements.append(args[2])  # noqa: E731
@@ -84,12 +79,38 @@ def test_a_warm_rerun_reads_builds_and_exports_nothing(app_env, demo_engine, spi
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert not at.exception, at.exception
+    return statements
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_warm_rerun_reads_builds_and_exports_nothing(app_env, demo_engine, spies, page):
+    at = _open(page)
+    spies["exports"].clear()
+    spies["reads"].clear()
+    store = data._derived_store()
+    built = set(store.values)
+    _warm_rerun(at)
     assert spies["exports"] == []
     assert spies["reads"] == []
     assert set(store.values) == built  # nothing derived was built anew
-    assert len(statements) <= 1, statements
     # The page still offers its downloads (made on click).
     assert at.get("download_button")
+
+
+PRESENTER_PANEL = pytest.mark.xfail(
+    strict=True,
+    reason="issue 18's presenter panel (components/projector.start_panel) reads the "
+    "projector links fresh on every run (read_fresh): three more statements",
+)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [p if "presentation" not in p else pytest.param(p, marks=PRESENTER_PANEL) for p in PAGES],
+)
+def test_a_warm_rerun_issues_at_most_one_sql_statement(app_env, demo_engine, page):
+    statements = _warm_rerun(_open(page))
+    assert len(statements) <= 1, statements  # the data version with the sign-in session
 
 
 def test_navigation_pages_are_built_once_per_role(app_env, demo_engine):
