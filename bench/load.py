@@ -54,7 +54,7 @@ sys.path.insert(0, str(ROOT))
 from bench.load_phases import run  # noqa: E402
 from bench.load_report import render  # noqa: E402
 
-DASHBOARD = ["overview", "participation", "measures", "calendar"]
+DASHBOARD = ["overview", "participation", "measures", "calendar", "presentation"]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

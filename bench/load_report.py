@@ -9,6 +9,7 @@ import argparse
 import collections
 import os
 import sys
+from pathlib import Path
 
 from bench.load_measure import Level, percentile
 from bench.load_profile import summarize_profile
@@ -60,6 +61,10 @@ MEMORY_METHOD = (
     "session on its own (objects shared with other sessions included); 'all' counts "
     "every object once for all sessions together."
 )
+DEFAULT_OUT = Path(__file__).resolve().parent / "load.md"
+# Issue 22's before and after (two runs of `bench/load.py` in the same conditions),
+# written once by hand from those runs and kept below every bench/load.md.
+RECORD = DEFAULT_OUT.parent / "load_issue22.md"
 PROFILE_METHOD = (
     "Sampled inside the server (`bench/load_server.py`): every ~5 ms each thread's CPU "
     "time since the last sample is charged to its current Python stack, so GIL waits "
@@ -88,6 +93,8 @@ def render(result: dict, args: argparse.Namespace) -> str:
         "",
         f"Command: `{' '.join(['python', 'bench/load.py', *sys.argv[1:]])}`.",
     ]
+    if Path(args.out) == DEFAULT_OUT and RECORD.exists():
+        lines += ["", RECORD.read_text().rstrip()]
     return "\n".join(lines) + "\n"
 
 
