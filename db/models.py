@@ -548,9 +548,7 @@ class PresentationSlide(Base):
     __table_args__ = (UniqueConstraint("presentation_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    presentation_id: Mapped[int] = mapped_column(
-        ForeignKey("presentations.id", ondelete="CASCADE")
-    )
+    presentation_id: Mapped[int] = mapped_column(ForeignKey("presentations.id", ondelete="CASCADE"))
     position: Mapped[int]
     key: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(300))

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import String, insert, select, update
+from sqlalchemy import String, and_, insert, select, update
 from sqlalchemy.orm import Session
 
 from db import fields
@@ -33,6 +33,7 @@ from db.models import (
     Base,
     Measure,
     Meeting,
+    MeetingResponse,
     Member,
     Need,
     Organisation,
@@ -51,7 +52,7 @@ AFTER_RETENTION = "Aufbewahrungsfrist abgelaufen"
 
 # Free texts that could name a member by mistake. Organisations stay as they are
 # (the statistics keep them), reference data and accounts name no members.
-FREE_TEXT: tuple[type[Base], ...] = (Measure, ProgressUpdate, Meeting, Need)
+FREE_TEXT: tuple[type[Base], ...] = (Measure, ProgressUpdate, Meeting, Need, MeetingResponse)
 AUDIT_BATCH = 1000
 
 
@@ -274,9 +275,20 @@ def _text_columns(model: type[Base]) -> list[Any]:
 
 
 def _free_text_rows(session: Session, model: type[Base]) -> list[Any]:
-    """Id and text columns of every row of MODEL (read at once: callers update rows)."""
-    table = model.__table__
-    return session.execute(select(table.c.id, *_text_columns(model)).order_by(table.c.id)).all()
+    """Key and text columns of every row of MODEL (read at once: callers update rows)."""
+    keys = list(model.__table__.primary_key.columns)
+    return session.execute(select(*keys, *_text_columns(model)).order_by(*keys)).all()
+
+
+def _record_key(model: type[Base], row: Any) -> int | str:
+    """The record of ROW as the audit trail names it: its id, or "12/34" for a key of
+    several columns (a member's answer to a meeting)."""
+    keys = [row._mapping[c] for c in model.__table__.primary_key.columns]
+    return keys[0] if len(keys) == 1 else "/".join(str(k) for k in keys)
+
+
+def _where_key(model: type[Base], row: Any) -> Any:
+    return and_(*(c == row._mapping[c] for c in model.__table__.primary_key.columns))
 
 
 # --------------------------------------------------------------------------- access (Art. 15)
@@ -338,7 +350,8 @@ def _free_text_mentions(session: Session, pattern: re.Pattern[str] | None) -> pd
                 for column in _text_columns(model):
                     text = row._mapping[column]
                     if isinstance(text, str) and pattern.search(text):
-                        rows.append((TABLE_LABELS[model.__tablename__], row.id, column.name, text))
+                        key = _record_key(model, row)
+                        rows.append((TABLE_LABELS[model.__tablename__], key, column.name, text))
     return pd.DataFrame(rows, columns=["Tabelle", "Datensatz", "Feld", "Text"])
 
 
@@ -505,13 +518,14 @@ def anonymise(
                 for mid, pattern in patterns.items():
                     if pattern is not None and pattern.search(new):
                         new = pattern.sub(placeholder(mid), new)
-                        touched[mid].setdefault(model.__tablename__, []).append(row.id)
+                        key = _record_key(model, row)
+                        touched[mid].setdefault(model.__tablename__, []).append(key)
                 if new != text:
                     changes[column.name] = _fit(new, column)
             if changes:
                 session.execute(
                     update(table)
-                    .where(table.c.id == row.id)
+                    .where(_where_key(model, row))
                     .values(**changes, version=table.c.version + 1)
                 )
 

@@ -160,7 +160,23 @@ def test_anonymising_leaves_every_dashboard_figure_exactly_as_it_was(demo_engine
     assert_same(before, figures(demo_engine), "figures")
 
 
+def named_as_deputy(engine, person: Person) -> str:
+    """Another member announces her, typed by name, as his deputy at a planned meeting;
+    returns that answer's record ("meeting/member")."""
+    with Session(engine) as s:
+        meeting = s.scalars(
+            select(Meeting).where(Meeting.status == "planned").order_by(Meeting.starts_at)
+        ).first()
+        sheet = responses.response_sheet(s, meeting.id)
+        other = int(sheet[sheet["member_id"] != person.member_id]["member_id"].iloc[0])
+    with session_scope(engine) as s:
+        row = {"member_id": other, "answer": "deputy", "deputy_name": f"Frau {FIRST} {LAST}"}
+        services.save_responses(s, EDITOR, meeting.id, [row])
+    return f"{meeting.id}/{other}"
+
+
 def test_anonymising_leaves_no_trace_of_the_name_anywhere_in_the_database(demo_engine, person):
+    answer = named_as_deputy(demo_engine, person)
     assert len(database_traces(demo_engine, TRACES)) > 10  # the scan finds her before
     with Session(demo_engine) as s:
         audit_before = s.scalar(select(func.count(AuditEntry.id)))
@@ -216,6 +232,7 @@ def test_anonymising_leaves_no_trace_of_the_name_anywhere_in_the_database(demo_e
                 ).all()[-1]
             ],
             "meetings": [person.cancelled_id],
+            "meeting_responses": [answer],
         }
 
 
