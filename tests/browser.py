@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from db.config import PROJECT_ROOT
 
@@ -248,3 +249,21 @@ def create_member(page: Page, first: str, last: str) -> None:
     form.get_by_label("Nachname").fill(last)
     form.get_by_role("button", name="Mitglied anlegen").click()
     expect(page.get_by_text("Mitglied angelegt.")).to_be_visible(timeout=30_000)
+
+
+def choose_option(page: Page, label: str, name: str) -> None:
+    """Choose NAME in the multiselect LABEL: typed, then picked from the list (which may
+    still be settling right after its expander opened, so up to three tries)."""
+    chooser = page.get_by_label(label, exact=True)
+    for _ in range(3):
+        chooser.click()
+        chooser.fill(name)
+        try:
+            page.get_by_role("option", name=name, exact=True).click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            chooser.press("Escape")
+    else:
+        raise AssertionError(f"{name!r} could not be chosen in {label!r}")
+    chooser.press("Escape")
+    expect(page.get_by_role("button", name=f"{name} entfernen")).to_be_visible()

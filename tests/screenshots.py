@@ -21,6 +21,7 @@ from tests.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     COUNT_RUNS,
+    choose_option,
     open_page,
     sign_in,
     start_app,
@@ -65,12 +66,42 @@ def take(out: Path, width: int, height: int, full_page: bool) -> list[Path]:
                     target = out / "presentation-fullscreen.png"
                     page.screenshot(path=str(target))
                     written.append(target)
+                if role == "admin":  # the Beamer view and the presenter's control
+                    written += beamer_shots(browser, page, url, out, width, height)
                 context.close()
             browser.close()
         finally:
             playwright.stop()
             stop(server)
     return written
+
+
+def beamer_shots(browser, page, url: str, out: Path, width: int, height: int) -> list[Path]:
+    """A projector link made on Beamer-Links, the deck put on it from Präsentation: the
+    control (presentation-steuerung.png) and what the projector shows (beamer.png)."""
+    open_page(page, "Beamer-Links")
+    page.get_by_label("Bezeichnung").fill("Plenarsaal")
+    page.get_by_role("button", name="Link anlegen").click()
+    link = page.locator("[data-testid='stCode'] code").inner_text(timeout=30_000)
+    open_page(page, "Präsentation")
+    page.get_by_text("Auf den Beamer", exact=True).first.click()
+    choose_option(page, "Beamer", "Plenarsaal")
+    page.get_by_role("button", name="Auf den Beamer").click()
+    expect(page.get_by_text("Auf dem Beamer:")).to_be_visible(timeout=60_000)
+    page.locator(".st-key-deck_live_next button").click()
+    expect(page.get_by_text("Folie 2 von")).to_be_visible()
+    page.wait_for_timeout(500)
+    control = out / "presentation-steuerung.png"
+    page.screenshot(path=str(control))
+    projector = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    projector.goto(link)
+    expect(projector.locator(".st-key-beamer_slide h1")).to_be_visible(timeout=30_000)
+    projector.wait_for_timeout(500)
+    shown = out / "beamer.png"
+    projector.screenshot(path=str(shown))
+    projector.context.close()
+    page.get_by_role("button", name="Präsentation beenden").click()
+    return [control, shown]
 
 
 def main() -> None:

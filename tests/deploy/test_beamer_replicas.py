@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,7 +24,7 @@ from db import projection, services
 from db.engine import make_engine, session_scope
 from db.models import BERLIN, Organisation, Presentation, PresentationSlide
 from db.permissions import Actor
-from tests.browser import open_page, sign_in, wait_for_app
+from tests.browser import choose_option, open_page, sign_in, wait_for_app
 from tests.deploy.stack import VIEWER
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -67,24 +66,6 @@ def fits_without_scrolling(page: Page) -> bool:
     )
 
 
-def choose(presenter: Page, name: str) -> None:
-    """Choose projector NAME in the start form's list (typed, then picked; the list
-    may still be settling after the expander opened, so up to three tries)."""
-    chooser = presenter.get_by_label("Beamer", exact=True)
-    for _ in range(3):
-        chooser.click()
-        chooser.fill(name)
-        try:
-            presenter.get_by_role("option", name=name, exact=True).click(timeout=5_000)
-            break
-        except PlaywrightTimeout:
-            chooser.press("Escape")
-    else:
-        raise AssertionError(f"projector {name!r} could not be chosen")
-    chooser.press("Escape")
-    expect(presenter.get_by_role("button", name=f"{name} entfernen")).to_be_visible()
-
-
 def press(presenter: Page, step: int, turn: int) -> None:
     label = KEYS[step][turn % 3]
     if turn % 3 == 0:
@@ -118,7 +99,7 @@ def test_projectors_on_one_replica_follow_the_presenter_on_the_other(
     open_page(presenter, "Präsentation")
     presenter.get_by_text("Auf den Beamer", exact=True).first.click()
     for name in tokens:
-        choose(presenter, name)
+        choose_option(presenter, "Beamer", name)
     presenter.get_by_role("button", name="Auf den Beamer").click()
     expect(presenter.get_by_text("Auf dem Beamer:")).to_be_visible(timeout=60_000)
     with Session(engine) as s:
