@@ -14,12 +14,12 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from bench import script_cache  # noqa: E402
+from bench import apptest_server  # noqa: E402
 
 
 def main() -> None:
     runs = int(sys.argv[sys.argv.index("--runs") + 1])
-    script_cache.share()
+    apptest_server.like_a_server()
     at = AppTest.from_file(str(ROOT / "bench" / "floor_app.py"), default_timeout=120)
     at.run()  # loads the frames once, not timed
     assert not at.exception, at.exception

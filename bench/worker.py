@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event
 
-from bench import script_cache
+from bench import apptest_server
 from components import data, database
 from tests.apptest import signed_in
 
@@ -25,7 +25,7 @@ from tests.apptest import signed_in
 def main() -> None:
     page, runs = sys.argv[1], int(sys.argv[sys.argv.index("--runs") + 1])
     statements: list[str] = []
-    script_cache.share()
+    apptest_server.like_a_server()
     at = signed_in("leitung")
     event.listen(database.engine(), "before_cursor_execute", lambda *a: statements.append(a[2]))
     data.forget_cached()  # cached reads and what pages derive from them
