@@ -13,6 +13,9 @@ from bench.report_md import run_line, table
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "results.md"
+# Issue 22's before and after (warm CPU against the floor), written once by hand from
+# two runs in the same conditions and kept below every bench/results.md.
+WARM_RECORD = ROOT / "bench" / "results_issue22.md"
 HEADER = ["scale", "page", "cold s", "warm s", "floor s", "warm/floor", "warm CPU ms",
           "floor CPU ms", "CPU × floor", "cold/cold 1x", "SQL cold", "SQL warm"]  # fmt: skip
 
@@ -38,8 +41,9 @@ def write(rows: list[dict], first: dict | None = None) -> None:
     ]
     if first is not None:
         lines += ["", *first_page_report.section(first)]
-    if first_page_report.RECORD.exists():
-        lines += ["", first_page_report.RECORD.read_text().rstrip()]
+    for record in (first_page_report.RECORD, WARM_RECORD):
+        if record.exists():
+            lines += ["", record.read_text().rstrip()]
     text = "\n".join(lines) + "\n"
     OUT.write_text(text)
     print(text)
