@@ -761,8 +761,9 @@ def progress_over_time(series: pd.DataFrame, plenaries: pd.DataFrame) -> alt.Top
 def expected_representation(expected: pd.DataFrame, threshold: float) -> alt.TopLevelMixin:
     """Per sector the share of its invited seats expected at a meeting (members who
     accepted plus announced deputies), against THRESHOLD (from
-    responses.expected_by_sector). Sectors keep their colours (palette by sector
-    order); a flagged sector says so in its figure."""
+    responses.expected_by_sector). One colour for every sector, as in the members per
+    sector (the sector is the axis label, so no legend is needed); a flagged sector
+    says so in its figure."""
     df = expected.rename(columns={"sector": "Bereich"}).assign(
         Anteil=expected["share"].astype(float),
         Label=[
@@ -774,7 +775,6 @@ def expected_representation(expected: pd.DataFrame, threshold: float) -> alt.Top
         ],
         AnteilText=expected["share"].map(percent),
     )  # fmt: skip
-    colours = [PALETTE[int(o) % len(PALETTE)] for o in df["sector_order"]]
     chars = int(df["Label"].str.len().max()) if len(df) else 1
     base = alt.Chart(df).encode(
         y=alt.Y("Bereich:N", sort=None, title=None),
@@ -791,11 +791,7 @@ def expected_representation(expected: pd.DataFrame, threshold: float) -> alt.Top
             alt.Tooltip("AnteilText:N", title="Anteil"),
         ],
     )
-    bars = base.mark_bar().encode(
-        color=alt.Color(
-            "Bereich:N", scale=alt.Scale(domain=df["Bereich"].tolist(), range=colours), legend=None
-        )
-    )
+    bars = base.mark_bar(color=PALETTE[0])  # one colour, as members_by_sector
     labels = base.mark_text(align="left", dx=4, fontSize=alt.ExprRef(FIGURE_SIZE)).encode(
         text=alt.Text("Label:N")
     )

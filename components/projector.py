@@ -24,6 +24,10 @@ from db.models import BERLIN
 from db.permissions import Actor
 
 TOKEN_PARAM = "beamer"
+START_HELP = (
+    "Die Folien auf einem oder mehreren Beamern zeigen, gesteuert von diesem Gerät, "
+    "oder eine laufende Präsentation übernehmen."
+)
 POLL_SECONDS = 1.0
 CLOCK_SECONDS = 10.0
 LIVE_KEY = "deck_live"  # the id of the presentation this browser controls
@@ -144,11 +148,14 @@ def start_panel(
     actor: Actor, deck_data: dict[str, Any], keys: Sequence[str], title: str, sitting: int | None
 ) -> None:
     """ "Auf den Beamer": choose the projectors, take the snapshot, start; or continue a
-    presentation that is running (after a reload, or from another device)."""
+    presentation that is running (after a reload, or from another device). Read only
+    while the switch is on, so the deck's own reruns cost no query for it."""
+    if not st.toggle("Auf den Beamer", key="deck_live_open", help=START_HELP):
+        return
     links = data.read_fresh(projection.links, _now())
     active = links[links["state"] == "active"]
     running = data.read_fresh(projection.running)
-    with st.expander("Auf den Beamer", icon=":material/cast:", expanded=False):
+    with st.container(border=True):
         if active.empty:
             st.info(
                 "Noch kein Beamer-Link angelegt. Die Administration legt ihn auf der Seite "

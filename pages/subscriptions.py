@@ -98,6 +98,7 @@ with st.form(f"subscriptions_form_{record_id}", border=True):
         default=[int(i) for i in row.get("area_ids") or [] if int(i) in area_names],
         format_func=area_names.get,
         key=key("areas"),
+        select_all=False,
         placeholder="Themenbereiche wählen",
     )
     deck = st.checkbox(

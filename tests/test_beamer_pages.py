@@ -49,7 +49,8 @@ def texts(at: AppTest) -> str:
 def presenting(at: AppTest, link_label: str) -> AppTest:
     """The presentation page put on the projector LINK_LABEL."""
     at.switch_page("pages/presentation.py").run()
-    at.multiselect(key="deck_live_links").select(link_id(link_label)).run()
+    at.toggle(key="deck_live_open").set_value(True).run()
+    at.multiselect(key="deck_live_links").select(link_id(link_label))  # sent with the form
     at.button(key="deck_live_start").click().run()
     assert not at.exception, [(e.message, e.stack_trace[-6:]) for e in at.exception]
     return at
@@ -133,7 +134,7 @@ def test_the_presenter_steps_refreshes_and_ends_for_every_projector(demo_engine,
     at.button(key="deck_live_end").click().run()
     hall.run()
     assert "beginnt in Kürze" in texts(hall)
-    assert "Auf den Beamer" in [e.label for e in at.expander]
+    assert "Auf den Beamer" in [t.label for t in at.toggle]
 
 
 @pytest.mark.parametrize(

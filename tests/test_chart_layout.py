@@ -16,10 +16,11 @@ import pytest
 
 from components import charts, deck_slides, tables
 from components.exports import chart_svg
-from db import dashboard_data, participation, progress
+from db import dashboard_data, participation, progress, responses
 from db import deck_data as deck_db
 from db.demo import load_demo
 from db.engine import make_engine, session_scope
+from db.models import BERLIN
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, missing
 from tests.chart_layout import chart_problems, measure
 from tests.conftest import TODAY
@@ -55,6 +56,9 @@ def demo(tmp_path_factory, sqlite_template) -> dict[str, Any]:
             "plenaries": plenaries,
             "last": last,
             "deck": deck_db.deck_data(s, TODAY, int(plenaries.iloc[0]["id"])),
+            "expected": responses.expected_by_sector(
+                s, responses.next_planned(s, dt.datetime.now(BERLIN)), 0.5
+            ),
         }
     engine.dispose()
     return found
@@ -93,6 +97,10 @@ CHARTS: dict[str, tuple[Callable[[dict[str, Any]], Any], list[int]]] = {
     ),
     "progress_over_time": (
         lambda d: charts.progress_over_time(d["series"], d["plenaries"]),
+        [FULL, WIDE],
+    ),
+    "expected_representation": (
+        lambda d: charts.expected_representation(d["expected"], 0.5),
         [FULL, WIDE],
     ),
     "text_list": (

@@ -97,17 +97,7 @@ def test_a_warm_rerun_reads_builds_and_exports_nothing(app_env, demo_engine, spi
     assert at.get("download_button")
 
 
-PRESENTER_PANEL = pytest.mark.xfail(
-    strict=True,
-    reason="issue 18's presenter panel (components/projector.start_panel) reads the "
-    "projector links fresh on every run (read_fresh): three more statements",
-)
-
-
-@pytest.mark.parametrize(
-    "page",
-    [p if "presentation" not in p else pytest.param(p, marks=PRESENTER_PANEL) for p in PAGES],
-)
+@pytest.mark.parametrize("page", PAGES)
 def test_a_warm_rerun_issues_at_most_one_sql_statement(app_env, demo_engine, page):
     statements = _warm_rerun(_open(page))
     assert len(statements) <= 1, statements  # the data version with the sign-in session
