@@ -92,23 +92,15 @@ def overview(s: Session, today: dt.date) -> list[Item]:
     days = [today] + ([last_day] if last_day else [])
     areas = progress.area_progress(s, days)
     return [
-        _chart(charts.members_by_sector(dashboard_data.members_per_sector(s, today))),
+        _chart(charts.members_by_sector(participation.seats_per_sector(s, today))),
         _chart(charts.area_progress(areas[areas["day"] == today])),
     ]
 
 
 def participation_page(s: Session, today: dt.date) -> list[Item]:
     composition = participation.composition(s, today)
-    total = composition[composition["area"] == "Gesamt"].rename(
-        columns={"sector": "Bereich", "members": "Mitglieder", "share": "Anteil"}
-    )
-    groups = (
-        composition.pivot_table(
-            index="sector", columns="area", values="members", sort=False, fill_value=0
-        )
-        .reset_index()
-        .rename(columns={"sector": "Bereich"})
-    )
+    total = participation.seats_per_sector(s, today)
+    groups = tables.groups_by_sector(composition)
     # Tab "Teilnahme" with its filters untouched: every held meeting.
     attendance = participation.attendance_by_sector(s, None, None, (), None)
     per_sector = participation.sector_totals(attendance)

@@ -288,7 +288,9 @@ def text_list(
 
 
 def members_by_sector(df: pd.DataFrame) -> alt.TopLevelMixin:
-    """Horizontal bars: members per sector (columns Bereich, Mitglieder, Anteil)."""
+    """Horizontal bars: members per sector (participation.seats_per_sector: sector,
+    members, share)."""
+    df = df.rename(columns={"sector": "Bereich", "members": "Mitglieder", "share": "Anteil"})
     order = df.sort_values("Mitglieder", ascending=False)["Bereich"].tolist()
     df = df.assign(
         Label=[
@@ -330,7 +332,7 @@ WORD_LINES = "split(replace(datum.label, / (?!&)/g, '|'), '|')"
 
 def composition_heatmap(composition: pd.DataFrame) -> alt.TopLevelMixin:
     """Sector x working group: members and share (from participation.composition)."""
-    df = composition[composition["area"] != "Gesamt"].rename(
+    df = composition[composition["area"].notna()].rename(
         columns={"sector": "Bereich", "area": "Arbeitsgruppe", "members": "Mitglieder",
                  "share": "Anteil"}
     )  # fmt: skip

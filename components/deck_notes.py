@@ -17,16 +17,16 @@ def _sentence(text: str) -> str:
 
 def _members(d: dict[str, Any]) -> str:
     members = d["members"]
-    total = int(members["Mitglieder"].sum())
+    total = int(members["members"].sum())
     if not total:
         return "Noch keine Mitglieder erfasst."
-    top = members.sort_values("Mitglieder", ascending=False).iloc[0]
+    top = members.sort_values("members", ascending=False).iloc[0]
     text = (
         f"{fmt.number(total)} Sitze in {fmt.number(len(members))} Bereichen. Am stärksten "
-        f"vertreten: {top['Bereich']} mit {fmt.number(top['Mitglieder'])} Sitzen "
-        f"({fmt.percent(top['Anteil'])})."
+        f"vertreten: {top['sector']} mit {fmt.number(top['members'])} Sitzen "
+        f"({fmt.percent(top['share'])})."
     )
-    empty = list(members.loc[members["Mitglieder"] == 0, "Bereich"])
+    empty = list(members.loc[members["members"] == 0, "sector"])
     if empty:
         text += f" Ohne Sitz: {', '.join(empty)}."
     return text

@@ -26,7 +26,7 @@ class SlideSpec:
 
 
 def _members(d: dict[str, Any]) -> alt.TopLevelMixin | None:
-    if d["members"]["Mitglieder"].sum() == 0:
+    if d["members"]["members"].sum() == 0:
         return None
     return charts.members_by_sector(d["members"])
 

@@ -198,3 +198,16 @@ def projector_links(links: pd.DataFrame) -> pd.DataFrame:
             "Angelegt am": links["created_at"].map(fmt.date),
         }
     )
+
+
+TOTAL_LABEL = "Gesamt"
+
+
+def groups_by_sector(composition: pd.DataFrame) -> pd.DataFrame:
+    """Members per sector (rows) and working group (columns), all seats first as
+    "Gesamt" (participation.composition)."""
+    wide = composition.assign(area=composition["area"].fillna(TOTAL_LABEL)).pivot_table(
+        index="sector", columns="area", values="members", aggfunc="sum", sort=False, fill_value=0
+    )
+    wide.columns.name = None
+    return wide.reset_index().rename(columns={"sector": "Bereich"})

@@ -32,21 +32,6 @@ def active_seats(day: dt.date) -> Select:
     return select(Member.id).where(_active_on(day), Member.deputy_for_id.is_(None))
 
 
-def members_per_sector(session: Session, day: dt.date) -> pd.DataFrame:
-    """Active seat-holding members per sector on DAY, every sector listed."""
-    seats = active_seats(day).add_columns(Member.sector_id).subquery()
-    stmt = (
-        select(Sector.name.label("Bereich"), func.count(seats.c.id).label("Mitglieder"))
-        .outerjoin(seats, seats.c.sector_id == Sector.id)
-        .group_by(Sector.id, Sector.name, Sector.sort_order)
-        .order_by(Sector.sort_order, Sector.name)
-    )
-    df = pd.DataFrame(session.execute(stmt).all(), columns=["Bereich", "Mitglieder"])
-    total = df["Mitglieder"].sum()
-    df["Anteil"] = df["Mitglieder"] / total if total else 0.0
-    return df
-
-
 def headline_counts(session: Session, day: dt.date) -> dict[str, int]:
     """Active members, deputies, sectors and organisations with an active member."""
     members = session.scalar(select(func.count()).select_from(active_seats(day).subquery()))

@@ -35,7 +35,7 @@ def deck_data(session: Session, today: dt.date, sitting_id: int | None) -> dict[
         "sitting_title": sitting.iloc[0]["title"] if len(sitting) else None,
         "sitting_day": sitting_day,
         "baseline_day": baseline,
-        "members": dashboard_data.members_per_sector(session, today),
+        "members": participation.seats_per_sector(session, today),
         "representation": participation.representation(at_sitting) if len(at_sitting) else None,
         "progress": progress.area_progress(session, days),
         "statuses": progress.statuses(session),

@@ -38,19 +38,33 @@ ATTENDANCE_COLUMNS = [
 ]
 
 
-def composition(session: Session, day: dt.date) -> pd.DataFrame:
-    """Active seats per sector and per working group (area 'Gesamt' = all seats).
+def seats_per_sector(session: Session, day: dt.date) -> pd.DataFrame:
+    """Active seats per sector on DAY, every sector listed, in the sectors' order.
 
-    Columns: sector, area, members, share (of the area's total).
+    Columns: sector, sector_order, members, share (of all seats).
     """
     seats = active_seats(day).add_columns(Member.sector_id).subquery()
-    total = (
+    stmt = (
         select(
             Sector.name.label("sector"), Sector.sort_order, func.count(seats.c.id).label("members")
         )
         .outerjoin(seats, seats.c.sector_id == Sector.id)
         .group_by(Sector.id, Sector.name, Sector.sort_order)
+        .order_by(Sector.sort_order, Sector.name)
     )
+    df = pd.DataFrame(session.execute(stmt).all(), columns=["sector", "sector_order", "members"])
+    total = df["members"].sum()
+    df["share"] = df["members"] / total if total else 0.0
+    return df
+
+
+def composition(session: Session, day: dt.date) -> pd.DataFrame:
+    """Active seats per sector and per working group; the rows of all seats (the
+    sector's total) have no area (None) and come first.
+
+    Columns: sector, sector_order, area, area_order, members, share (of the area's total).
+    """
+    seats = active_seats(day).add_columns(Member.sector_id).subquery()
     per_area = (
         select(
             Sector.name.label("sector"),
@@ -72,16 +86,14 @@ def composition(session: Session, day: dt.date) -> pd.DataFrame:
             ThematicArea.sort_order,
         )
     )
-    df_total = pd.DataFrame(
-        session.execute(total).all(), columns=["sector", "sector_order", "members"]
-    )
-    df_total["area"], df_total["area_order"] = "Gesamt", -1
+    df_total = seats_per_sector(session, day).drop(columns="share")
+    df_total["area"], df_total["area_order"] = None, -1
     df_area = pd.DataFrame(
         session.execute(per_area).all(),
         columns=["sector", "sector_order", "area", "area_order", "members"],
     )
     df = pd.concat([df_total, df_area], ignore_index=True) if not df_area.empty else df_total
-    sums = df.groupby("area")["members"].transform("sum")
+    sums = df.groupby("area", dropna=False)["members"].transform("sum")
     df["share"] = (df["members"] / sums.where(sums > 0)).fillna(0.0)
     return df.sort_values(["area_order", "sector_order"]).reset_index(drop=True)
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import charts, data, fmt, navigation, responses_view, ui
 from components.page_views import Overview
-from db import briefing_figures, dashboard_data, progress
+from db import briefing_figures, dashboard_data, participation, progress
 
 navigation.page_actor("viewer")
 today = dt.date.today()
@@ -65,7 +65,7 @@ left, middle, right = st.columns([5, 5, 4])
 with left:
     if members:
         ui.chart(
-            lambda day: charts.members_by_sector(data.read(dashboard_data.members_per_sector, day)),
+            lambda day: charts.members_by_sector(data.read(participation.seats_per_sector, day)),
             "Mitglieder nach Bereich",
             "overview_sectors",
             today,

@@ -16,15 +16,11 @@ today = dt.date.today()
 
 
 def _total(day: dt.date) -> pd.DataFrame:
-    composition = data.read(participation.composition, day)
-    return composition[composition["area"] == "Gesamt"]
+    return data.read(participation.seats_per_sector, day)
 
 
 def _sector_chart(day: dt.date):
-    by_sector = _total(day).rename(
-        columns={"sector": "Bereich", "members": "Mitglieder", "share": "Anteil"}
-    )
-    return charts.members_by_sector(by_sector)
+    return charts.members_by_sector(_total(day))
 
 
 def _groups_chart(day: dt.date):
@@ -35,10 +31,7 @@ def _groups_table(day: dt.date) -> pd.DataFrame | None:
     """The members per sector and working group; None without active members."""
     if _total(day)["members"].sum() == 0:
         return None
-    wide = data.read(participation.composition, day).pivot_table(
-        index="sector", columns="area", values="members", aggfunc="sum", sort=False, fill_value=0
-    )
-    return wide.reset_index().rename(columns={"sector": "Bereich"})
+    return tables.groups_by_sector(data.read(participation.composition, day))
 
 
 def _heatmap(*chosen):

@@ -45,7 +45,7 @@ def demo(tmp_path_factory, sqlite_template) -> dict[str, Any]:
         attendance = participation.attendance_by_sector(s)
         meeting = attendance[attendance["kind"] == "plenary"]["meeting_id"].iloc[-1]
         found = {
-            "members": dashboard_data.members_per_sector(s, TODAY),
+            "members": participation.seats_per_sector(s, TODAY),
             "composition": participation.composition(s, TODAY),
             "attendance": attendance,
             "shares": participation.representation(attendance[attendance["meeting_id"] == meeting]),

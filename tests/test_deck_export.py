@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from components import charts, deck_export, deck_slides, fmt
 from components.briefing_pdf import briefing_pdf, count_change, points_change
 from components.deck_export import Slide, deck_pdf, deck_png_zip, pdf_png_zip
-from db import dashboard_data, progress
 from db import deck_data as deck_db
+from db import participation, progress
 from db.briefing_figures import build_briefing
 from db.engine import session_scope
 from db.models import Measure, Member, ThematicArea
@@ -45,8 +45,8 @@ def _text(page) -> str:
 
 
 def _small_chart():
-    df = pd.DataFrame({"Bereich": ["Politik", "Verwaltung"], "Mitglieder": [3, 5]})
-    df["Anteil"] = df["Mitglieder"] / df["Mitglieder"].sum()
+    df = pd.DataFrame({"sector": ["Politik", "Verwaltung"], "members": [3, 5]})
+    df["share"] = df["members"] / df["members"].sum()
     return charts.members_by_sector(df)
 
 
@@ -54,7 +54,7 @@ def _small_chart():
 def slides(demo_engine) -> list[Slide]:
     with session_scope(demo_engine) as s:
         figures = [
-            charts.members_by_sector(dashboard_data.members_per_sector(s, TODAY)),
+            charts.members_by_sector(participation.seats_per_sector(s, TODAY)),
             charts.status_distribution(progress.status_counts(s), progress.statuses(s)),
             charts.area_progress(progress.area_progress(s, [TODAY]).drop(columns="day")),
         ]

@@ -36,7 +36,7 @@ def test_palette_colours_stay_apart_for_colour_blind_viewers(palette, deficiency
 
 
 def test_projector_type_is_at_least_28_px_and_titles_larger():
-    df = pd.DataFrame({"Bereich": ["Politik"], "Mitglieder": [3], "Anteil": [1.0]})
+    df = pd.DataFrame({"sector": ["Politik"], "members": [3], "share": [1.0]})
     config = charts.projector(charts.members_by_sector(df)).to_dict()["config"]
     assert config["axis"]["labelFontSize"] >= 28
     assert config["axis"]["titleFontSize"] >= 28

@@ -80,7 +80,7 @@ def figures(engine) -> dict[str, Any]:
         attendance = participation.attendance_by_sector(s)
         every_kind = ("plenary", "working_group", "other")
         return {
-            "members_per_sector": dashboard_data.members_per_sector(s, TODAY),
+            "seats_per_sector": participation.seats_per_sector(s, TODAY),
             "headline_counts": dashboard_data.headline_counts(s, TODAY),
             "headline_counts_then": dashboard_data.headline_counts(s, last_day),
             "composition": participation.composition(s, TODAY),
