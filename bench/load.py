@@ -121,6 +121,8 @@ def add_level_options(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--levels", default="1,10,25,50", help="sessions per level, app pages")
     ap.add_argument("--floor-levels", default="1,25", help="sessions per level, floor")
     ap.add_argument("--think", type=float, default=1.0, help="seconds between reruns")
+    ap.add_argument("--projectors", type=int, default=5, help="Beamer level; 0: none")
+    ap.add_argument("--sessions-with-projectors", type=int, default=25)
     ap.add_argument("--duration", type=float, default=6.0, help="seconds per level")
     ap.add_argument(
         "--drain",

@@ -112,6 +112,7 @@ class PageCheck:
     title: str
     need_nav: bool = True  # the app's pages; the floor has no st.navigation
     min_content: int = 0  # charts and tables (sent, or referenced by hash)
+    query: str = ""  # the URL's query string (a projector link's token)
 
 
 @dataclass
@@ -208,7 +209,7 @@ class BrowserSession:
             cs.page_name = self.check.url_path
         else:
             cs.page_script_hash = self.page_hash
-        cs.query_string = ""
+        cs.query_string = self.check.query
         cs.cached_message_hashes.extend(self.cache.keys())
         ci = cs.context_info
         ci.timezone = "Europe/Berlin"

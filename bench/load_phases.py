@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from bench import demo_db
+from bench.load_beamer import beamer_phase
 from bench.load_client import BrowserSession, PageCheck, RunResult
 from bench.load_measure import Level, bring_to, close_all, measure
 from bench.load_progress import Budget, log_level, log_memory, stamp
@@ -57,6 +58,7 @@ async def run(args: argparse.Namespace) -> dict:
     result: dict = {
         "levels": [],
         "mixed": None,
+        "beamer": None,
         "churn": None,
         "nginx": None,
         "memory": {},
@@ -105,6 +107,7 @@ async def phases(load: LoadRun, servers: LoadServers) -> None:
     viewers: list[BrowserSession] = []
     new_viewer = tabs(app.url, cookies[VIEWER])
     await dashboard_pages(load, servers, viewers, new_viewer)
+    load.result["beamer"] = await beamer_phase(load, app, viewers, new_viewer, servers.database_url)
     load.reserve -= mixed_reserve
     await mixed(load, app, viewers, new_viewer)
     await close_all(viewers)

@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from bench.load_beamer import beamer_section
 from bench.load_measure import Level, percentile
 from bench.load_profile import summarize_profile
 from bench.load_targets import RECONNECT_CACHE, nginx_pairs, targets
@@ -86,6 +87,7 @@ def render(result: dict, args: argparse.Namespace) -> str:
         *pages_section(result, args),
         *nginx_section(result, args),
         *mixed_section(result["mixed"], args),
+        *beamer_section(result.get("beamer")),
         *churn_section(result["churn"]),
         *memory_section(result["memory"]),
         *profile_section(result, args, summaries),
