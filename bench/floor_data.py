@@ -25,11 +25,13 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from components import calendar_view, charts, deck_slides, fmt, tables
+from components import calendar_view, charts, deck_slides, fmt, responses_view, tables
 from components.ui import _spec
-from db import dashboard_data, participation, progress
+from db import dashboard_data, participation, progress, responses
 from db import deck_data as deck_db
+from db.config import response_threshold
 from db.engine import make_engine
+from db.models import BERLIN
 
 PAGE = os.environ.get("BENCH_PAGE", "overview")
 FLOOR_FILE = os.environ.get("BENCH_FLOOR_FILE")  # a pickle from save(): no database
@@ -91,10 +93,20 @@ def overview(s: Session, today: dt.date) -> list[Item]:
     last_day = _last_plenary(s, today)
     days = [today] + ([last_day] if last_day else [])
     areas = progress.area_progress(s, days)
-    return [
+    items = [
         _chart(charts.members_by_sector(participation.seats_per_sector(s, today))),
         _chart(charts.area_progress(areas[areas["day"] == today])),
     ]
+    # the expected representation at the next meeting (issue 19): chart and counts
+    meeting = responses.next_planned(s, dt.datetime.combine(today, dt.time(), tzinfo=BERLIN))
+    if meeting is not None:
+        threshold = response_threshold()
+        expected = responses.expected_by_sector(s, meeting, threshold)
+        items += [
+            _chart(charts.expected_representation(expected, threshold)),
+            _table(responses_view.expected_table(expected)),
+        ]
+    return items
 
 
 def participation_page(s: Session, today: dt.date) -> list[Item]:
