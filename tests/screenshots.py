@@ -86,7 +86,7 @@ def beamer_shots(browser, page, url: str, out: Path, width: int, height: int) ->
     open_page(page, "Präsentation")
     page.get_by_text("Auf den Beamer", exact=True).first.click()
     choose_option(page, "Beamer", "Plenarsaal")
-    page.get_by_role("button", name="Auf den Beamer").click()
+    page.get_by_role("button", name="Auf den Beamer", exact=True).click()
     expect(page.get_by_text("Auf dem Beamer:")).to_be_visible(timeout=60_000)
     page.locator(".st-key-deck_live_next button").click()
     expect(page.get_by_text("Folie 2 von")).to_be_visible()

@@ -100,7 +100,7 @@ def test_projectors_on_one_replica_follow_the_presenter_on_the_other(
     presenter.get_by_text("Auf den Beamer", exact=True).first.click()
     for name in tokens:
         choose_option(presenter, "Beamer", name)
-    presenter.get_by_role("button", name="Auf den Beamer").click()
+    presenter.get_by_role("button", name="Auf den Beamer", exact=True).click()
     expect(presenter.get_by_text("Auf dem Beamer:")).to_be_visible(timeout=60_000)
     with Session(engine) as s:
         presentation_id = s.scalar(select(Presentation.id).where(Presentation.ended_at.is_(None)))
