@@ -72,8 +72,13 @@ def _visit(page: Page, title: str, where: str, found: list[str]) -> None:
                 found.append(f"{where} › Folie {slide}: „Weiter“ erst nach Scrollen sichtbar")
 
 
+# The admin opens every page (the editor's pages too, with the same content); the
+# viewer sees the dashboards as the minister's office does (counts, not names).
+LOOKED_AT_AS = ["leitung", "admin"]
+
+
 @pytest.mark.parametrize("size", list(VIEWPORTS))
-@pytest.mark.parametrize("username", list(ACCOUNTS))
+@pytest.mark.parametrize("username", LOOKED_AT_AS)
 def test_every_view_is_presentation_grade(browser, app_url, username, size):
     width, height = VIEWPORTS[size]
     context = browser.new_context(viewport={"width": width, "height": height})
