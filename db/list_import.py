@@ -86,6 +86,8 @@ IDENTIFYING = {
     "measures": ["ID", "Titel", "Themenbereich", "Status"],
 }
 ACTIONS = ("neu", "ändern", "unverändert")
+# Field kinds read from their own cell alone (the others look up names or ids).
+PLAIN_KINDS = {"text", "longtext", "email", "date", "choice", "percent"}
 WHOLE_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]0+)?$")
 LIST_SEPARATOR = re.compile(r"[,;]")
 
@@ -202,6 +204,18 @@ class _Row:
             self.error(column, "muss eine ganze Zahl sein.", field_title)
             return None
         return int(re.split(r"[.,]", text)[0])
+
+    def plain(self, declared: fields.Field) -> Any:
+        """The cell of a DECLARED field that needs no lookup (PLAIN_KINDS)."""
+        column = declared.header
+        match declared.kind:
+            case "date":
+                return self.date(column)
+            case "choice":
+                return self.choice(column, declared)
+            case "percent":
+                return self.integer(column)
+        return self.text(column)
 
     def choice(self, column: str, declared: fields.Field) -> str | None:
         """The code of the choice named in COLUMN (its German word or the code itself,
@@ -357,12 +371,8 @@ def preview_members(session: Session, df: pd.DataFrame) -> ImportPreview:
                 continue
             column = f.header
             match f.kind:
-                case "text" | "email":
-                    payload[f.name] = row.text(column)
-                case "date":
-                    payload[f.name] = row.date(column)
-                case "choice":
-                    payload[f.name] = row.choice(column, f)
+                case kind if kind in PLAIN_KINDS:
+                    payload[f.name] = row.plain(f)
                 case "organisation":
                     value = row.text(column)
                     org = organisations.get(_key(str(value))) if value is not None else None
@@ -453,16 +463,12 @@ def preview_measures(
                 continue
             column = f.header
             match f.kind:
-                case "text" | "longtext":
-                    payload[f.name] = row.text(column)
-                case "date":
-                    payload[f.name] = row.date(column)
+                case kind if kind in PLAIN_KINDS:
+                    payload[f.name] = row.plain(f)
                 case "area":
                     payload[f.name] = row.lookup(column, areas, f.label)
                 case "status":
                     payload[f.name] = row.lookup(column, statuses, f.label)
-                case "percent":
-                    payload[f.name] = row.integer(column)
                 case "meeting":
                     meeting_id = row.integer(column, f.label)
                     if meeting_id is not None and meeting_id not in meetings:
